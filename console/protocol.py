@@ -228,7 +228,7 @@ class CameraStatusChange(Struct):
     ts: str
 
 
-class DetectionCleared(Struct):
+class DetectionCleared(Struct, omit_defaults=True):
     detection: str
     reason: Literal["gone", "unseen", "promoted"]
     case: str | None = None
