@@ -93,34 +93,36 @@ def now_ts() -> str:
 # --- objects --------------------------------------------------------------------
 
 
-class Location(Struct, omit_defaults=False):
+class Location(Struct, gc=False):
     lat: Latitude
     lon: Longitude
     address: str | None = None
 
 
-class Caller(Struct):
+class Caller(Struct, gc=False):
     name: str | None = None
     phone: str | None = None
 
 
-class Assignee(Struct):
+class Assignee(Struct, gc=False):
     unit: str
     person: str | None = None
 
 
-class Link(Struct, frozen=True):
+class Link(Struct, frozen=True, gc=False):
     case: str
     relation: str
 
 
-class Evidence(Struct):
+class Evidence(Struct, gc=False):
     kind: str
     url: str
     ts: str
 
 
-class Case(Struct):
+class Case(Struct, gc=False):
+    """A case. ``gc=False`` and tuples keep a million of them out of the
+    cyclic garbage collector's walk (they hold no reference cycles)."""
     id: str
     version: int
     source: str
@@ -136,20 +138,20 @@ class Case(Struct):
     grid: str | None = None
     assignee: Assignee | None = None
     caller: Caller | None = None
-    links: list[Link] = field(default_factory=list)
+    links: tuple[Link, ...] = ()
     camera: str | None = None
     sensor: str | None = None
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: tuple[Evidence, ...] = ()
 
 
-class Thresholds(Struct):
+class Thresholds(Struct, gc=False):
     warn: float
     alarm: float
     hysteresis: float = 0.0
     direction: Literal["above", "below"] = "above"
 
 
-class Sensor(Struct):
+class Sensor(Struct, gc=False):
     id: str
     kind: str
     name: str
@@ -164,7 +166,7 @@ class Sensor(Struct):
     ts: str | None = None
 
 
-class Camera(Struct):
+class Camera(Struct, gc=False):
     id: str
     name: str
     url: str
@@ -174,7 +176,7 @@ class Camera(Struct):
     grid: str | None = None
 
 
-class Detection(Struct):
+class Detection(Struct, gc=False):
     id: str
     category: str
     camera: str
@@ -186,13 +188,13 @@ class Detection(Struct):
     snapshot: str | None = None
 
 
-class Unit(Struct):
+class Unit(Struct, gc=False):
     id: str
     name: str
     kind: str
 
 
-class HistoryEntry(Struct):
+class HistoryEntry(Struct, gc=False):
     seq: int | None
     ts: str
     user: str
@@ -202,7 +204,7 @@ class HistoryEntry(Struct):
     note: str | None = None
 
 
-class Reading(Struct):
+class Reading(Struct, gc=False):
     ts: str
     value: float
 
@@ -210,25 +212,25 @@ class Reading(Struct):
 # --- event payloads that are not a whole object ---------------------------------
 
 
-class CaseOverdue(Struct):
+class CaseOverdue(Struct, gc=False):
     case: str
     due_at: str
 
 
-class SensorReading(Struct):
+class SensorReading(Struct, gc=False):
     sensor: str
     value: float
     ts: str
     state: str
 
 
-class CameraStatusChange(Struct):
+class CameraStatusChange(Struct, gc=False):
     camera: str
     status: str
     ts: str
 
 
-class DetectionCleared(Struct, omit_defaults=True):
+class DetectionCleared(Struct, omit_defaults=True, gc=False):
     detection: str
     reason: Literal["gone", "unseen", "promoted"]
     case: str | None = None

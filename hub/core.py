@@ -219,7 +219,7 @@ class HubCore:
             reported_at=format_ts(reported), updated_at=ts,
             due_at=format_ts(due_at(reported, category, prio)), description=description,
             grid=grid or self._grid_for(location), assignee=assignee, caller=caller,
-            links=[], camera=camera, sensor=sensor, evidence=evidence or [])
+            links=(), camera=camera, sensor=sensor, evidence=tuple(evidence or ()))
         self._save_case(case, user, op, note, "case.created", ai_key)
         return case
 
@@ -286,10 +286,10 @@ class HubCore:
             raise CommandError("invalid", f"{case.id} and {other.id} are already linked as {a.relation}",
                                "other")
         note = f"{a.relation} {other.id}"
-        new = self._update(case, user, "case.link", note, links=case.links + [Link(other.id, a.relation)])
+        new = self._update(case, user, "case.link", note, links=case.links + (Link(other.id, a.relation),))
         self._update(other, user, "case.link", f"{a.relation} {case.id}",
-                     links=[l for l in other.links if l != Link(case.id, a.relation)]
-                     + [Link(case.id, a.relation)])
+                     links=tuple(l for l in other.links if l != Link(case.id, a.relation))
+                     + (Link(case.id, a.relation),))
         return {"case": new}
 
     def _case_unlink(self, user: str, a) -> dict:
@@ -298,11 +298,11 @@ class HubCore:
         if link not in case.links:
             raise CommandError("not_found", f"{case.id} has no {a.relation} link to {other.id}", "other")
         new = self._update(case, user, "case.unlink", f"{a.relation} {other.id}",
-                           links=[l for l in case.links if l != link])
+                           links=tuple(l for l in case.links if l != link))
         back = Link(case.id, a.relation)
         if back in other.links:
             self._update(other, user, "case.unlink", f"{a.relation} {case.id}",
-                         links=[l for l in other.links if l != back])
+                         links=tuple(l for l in other.links if l != back))
         return {"case": new}
 
     def _case_history(self, user: str, a) -> dict:
@@ -454,7 +454,7 @@ class HubCore:
             title=f"{info.zh}: {cam.name}", location=cam.location, reported=first_seen, grid=cam.grid,
             description=f"AI识别 {info.zh}（{key}），首次发现 {format_ts(first_seen)}",
             assignee=Assignee(unit=unit_for_category(category)), camera=cam.id,
-            evidence=list(evidence), note=f"AI sighting {key}",
+            evidence=tuple(evidence), note=f"AI sighting {key}",
             ai_key=self._ai_key(cam.id, category, key))
 
     def _ingest_camera(self, user: str, a) -> dict:
