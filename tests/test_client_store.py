@@ -1,0 +1,178 @@
+"""The hub client and the live store against a real hub on loopback (no Qt)."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from websockets.asyncio.server import serve
+
+from console.client import CommandFailed, CommandTimeout, Credentials, HubClient
+from console.store import LiveStore
+from hub.testing import SyncClient, free_port
+from tests.hubhelpers import HAIBOWAN
+
+CREATE = {"source": "hotline_12345", "category": "noise", "title": "夜间施工",
+          "location": HAIBOWAN, "caller": {"name": "李四", "phone": "13912345678"}}
+
+
+async def _until(pred, timeout=10.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not pred():
+        if loop.time() > end:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.02)
+
+
+def _client(url, store, user="demo-dispatcher", **kw):
+    return HubClient(url, Credentials(user=user, password="demo"), store,
+                     backoff_min=0.05, backoff_max=0.3, **kw)
+
+
+def test_snapshot_then_command_event_applied_before_ack(hub):
+    async def main():
+        store = LiveStore()
+        client = _client(hub.url, store)
+        client.start()
+        await client.wait_connected()
+        await _until(lambda: store.seq is not None)
+        assert len(store.cameras) >= 60 and len(store.sensors) >= 40 and store.role == "dispatcher"
+        result = await client.command("case.create", CREATE)
+        case_id = result["case"]["id"]
+        assert case_id in store.cases and store.cases[case_id].caller.phone == "13912345678"
+        assert store.take_changes().new_cases == {case_id}
+        with pytest.raises(CommandFailed) as info:
+            await client.command("case.assign", {"case": case_id, "version": 7, "unit": "ecology"})
+        assert info.value.code == "conflict" and info.value.current["version"] == 1
+        await client.close()
+    asyncio.run(main())
+
+
+def test_hub_restart_resumes_with_since_nothing_lost_or_doubled(hub):
+    async def main():
+        store = LiveStore()
+        applied: list[int] = []
+        original = store.on_event
+
+        def spy(ev):
+            applied.append(ev.seq)
+            original(ev)
+        store.on_event = spy
+        client = _client(hub.url, store)
+        client.start()
+        await client.wait_connected()
+        await client.command("case.create", CREATE)
+        await asyncio.to_thread(hub.stop)
+        await _until(lambda: client.status.state == "reconnecting")
+        # while the console is away, another dispatcher works on
+        await asyncio.to_thread(hub.start)
+        def other_work():
+            with SyncClient(hub.url, user="demo-supervisor") as other:
+                for i in range(5):
+                    other.command("case.create", {**CREATE, "title": f"离线期间 {i}"})
+        await asyncio.to_thread(other_work)
+        await _until(lambda: client.connected and len(store.cases) == 6)
+        # a command acked after the reconnect
+        res = await client.command("case.create", {**CREATE, "title": "重连后"})
+        assert res["case"]["id"] in store.cases
+        assert applied == list(range(applied[0], applied[0] + len(applied)))  # gapless, no doubles
+        truth = await asyncio.to_thread(lambda: SyncClient(hub.url, user="demo-dispatcher").recv())
+        assert {c["id"]: c["version"] for c in truth["cases"]} == \
+            {cid: c.version for cid, c in store.cases.items()}
+        assert store.seq == truth["seq"]
+        await client.close()
+    asyncio.run(main())
+
+
+def test_unacked_command_is_resent_with_same_id_after_drop(hub):
+    async def main():
+        store = LiveStore()
+        client = _client(hub.url, store)
+        client.start()
+        await client.wait_connected()
+        # the ack is lost with the connection: the hub applied it once; the
+        # client re-sends the same id and gets the first ack back
+        fut = client.submit("case.create", CREATE, cmd_id="resend-me")
+        await asyncio.to_thread(hub.drop_connections)
+        result = await asyncio.wait_for(fut, 10)
+        await _until(lambda: client.connected)
+        titles = [c.title for c in store.cases.values()]
+        assert titles.count("夜间施工") == 1 and result["case"]["id"] in store.cases
+        await client.close()
+    asyncio.run(main())
+
+
+def test_wrong_password_stops_with_unauthorized(hub):
+    async def main():
+        store = LiveStore()
+        client = HubClient(hub.url, Credentials(user="demo-dispatcher", password="nope"), store)
+        task = client.start()
+        await asyncio.wait_for(task, 10)
+        assert client.status.state == "unauthorized" and "password" in client.status.message
+    asyncio.run(main())
+
+
+def test_command_timeout_is_clear(hub):
+    async def main():
+        store = LiveStore()
+        client = _client(hub.url, store, ack_timeout=0.2)
+        client.start()
+        await client.wait_connected()
+        await asyncio.to_thread(hub.stop)
+        with pytest.raises(CommandTimeout) as info:
+            await client.command("case.create", CREATE)
+        assert "case.create" in str(info.value)
+        await client.close()
+    asyncio.run(main())
+
+
+def test_gap_in_seq_reconnects_with_since():
+    """A hub that skips a seq: the client must not apply past the gap; it
+    reconnects with since = the last seq it applied."""
+    hellos: list[dict] = []
+
+    async def handler(ws):
+        hello = json.loads(await ws.recv())
+        hellos.append(hello)
+        await ws.send(json.dumps({"type": "welcome", "user": "u", "role": "viewer", "token": "t", "seq": 2}))
+        if hello.get("since") is None:
+            await ws.send(json.dumps({"type": "snapshot", "seq": 2}))
+            for seq in (3, 5):  # 4 is missing
+                await ws.send(json.dumps({"type": "event", "seq": seq, "ts": "2026-11-25T02:00:00.000Z",
+                                          "kind": "camera.status", "data": {"camera": "c", "status": "online",
+                                                                             "ts": "2026-11-25T02:00:00.000Z"}}))
+        await asyncio.sleep(5)
+
+    async def main():
+        port = free_port()
+        async with serve(handler, "127.0.0.1", port):
+            store = LiveStore()
+            client = _client(f"ws://127.0.0.1:{port}/ws", store)
+            client.start()
+            await _until(lambda: len(hellos) >= 2)
+            assert hellos[1]["since"] == 3 and hellos[1]["token"] == "t"
+            assert store.seq == 3
+            await client.close()
+    asyncio.run(main())
+
+
+def test_malformed_frames_from_hub_are_ignored_not_fatal():
+    async def handler(ws):
+        await ws.recv()
+        await ws.send(json.dumps({"type": "welcome", "user": "u", "role": "viewer", "token": "t", "seq": 0}))
+        await ws.send(json.dumps({"type": "snapshot", "seq": 0}))
+        await ws.send("{garbage")
+        await ws.send(json.dumps({"type": "event", "seq": 1, "ts": "x", "kind": "future.kind", "data": {}}))
+        await asyncio.sleep(5)
+
+    async def main():
+        port = free_port()
+        async with serve(handler, "127.0.0.1", port):
+            store = LiveStore()
+            client = _client(f"ws://127.0.0.1:{port}/ws", store)
+            client.start()
+            await _until(lambda: store.seq == 1)
+            assert client.connected
+            await client.close()
+    asyncio.run(main())
