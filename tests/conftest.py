@@ -46,3 +46,5 @@ def connect(hub):
             c.close()
         except Exception:
             pass
+
+pytest_plugins = ["tests.qtasync"]
