@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "queue/tab": "received",
     "video/layout": "2x2",
     "video/tiles": "",                  # comma-separated camera ids per tile
+    "video/alarm_tile": -1,             # tile that new alarms' cameras open in; -1 = the last
+    "video/snapshot_dir": "",           # "" = the per-user data dir's snapshots/
+    "sensors/kind": "",                 # gauges filter: "" = every kind
+    "sensors/state": "",                # "", "attention" (warn+alarm), "alarm", "offline"
     "sensors/sort": "alarm_first",
 }
 # key -> function(old settings) applied when moving from version N-1 to N

@@ -1,0 +1,250 @@
+"""One video tile: a header (camera name, last-frame age, status badge), an
+optional red alarm banner, and the picture.
+
+The header and banner sit *above* the picture, not over it: under X11 libVLC
+draws into its own native child window, which would cover any Qt widget laid
+over it. The picture surface is a native window (``set_xwindow`` /
+``set_hwnd``) or, where there is none (offscreen), paints the frame that
+libVLC's video callbacks decoded into memory.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from console import theme
+from widgets import video_stream as vs
+
+CAMERA_MIME = "application/x-citybrain-camera"
+TILE_MIME = "application/x-citybrain-tile"
+
+BADGE_LEVELS = {vs.LIVE: theme.OK, vs.CONNECTING: theme.ACCENT, vs.STALLED: theme.WARN,
+                vs.OFFLINE: theme.OFFLINE, vs.PAUSED: theme.MUTED, vs.IDLE: theme.MUTED,
+                vs.UNAVAILABLE: theme.WARN}
+
+
+def age_text(seconds: float | None, tr) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return tr("{0} s ago").format(int(seconds))
+    if seconds < 3600:
+        return tr("{0} min ago").format(int(seconds // 60))
+    return tr("{0} h ago").format(int(seconds // 3600))
+
+
+class VideoSurface(QWidget):
+    """Where the picture goes. ``native`` surfaces hand their window to libVLC;
+    callback surfaces paint the stream's frame buffer."""
+
+    def __init__(self, native: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.native = native
+        self.stream: vs.VideoStream | None = None
+        self.message = ""
+        self.setMinimumSize(64, 36)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        if native:
+            self.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+            self.setAttribute(Qt.WidgetAttribute.WA_DontCreateNativeAncestors)
+        self.setAutoFillBackground(False)
+
+    def set_message(self, text: str) -> None:
+        if text != self.message:
+            self.message = text
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#05080b"))
+        frames = self.stream.frames if self.stream is not None else None
+        showing = self.stream is not None and self.stream.status in (vs.LIVE, vs.STALLED)
+        if frames is not None and showing:
+            self._paint_frame(p, frames)
+        if self.message:
+            self._paint_message(p)
+        p.end()
+
+    def _paint_frame(self, p: QPainter, frames: vs.FrameBuffer) -> None:
+        target = _fit(self.rect(), frames.width, frames.height)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, target.width() < frames.width)
+        with frames.lock:
+            img = QImage(frames.data, frames.width, frames.height, frames.stride,
+                         QImage.Format.Format_RGB32)
+            p.drawImage(target, img)
+
+    def _paint_message(self, p: QPainter) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(9.0, min(14.0, self.height() / 16)))
+        p.setFont(font)
+        p.setPen(QColor(theme.MUTED))
+        p.drawText(self.rect().adjusted(8, 8, -8, -8),
+                   Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+
+
+def _fit(area: QRect, w: int, h: int) -> QRect:
+    """The largest w:h rectangle centred in ``area`` (letterboxed)."""
+    scale = min(area.width() / w, area.height() / h)
+    tw, th = int(w * scale), int(h * scale)
+    return QRect(area.x() + (area.width() - tw) // 2, area.y() + (area.height() - th) // 2, tw, th)
+
+
+class VideoTile(QFrame):
+    clicked = Signal(int)
+    double_clicked = Signal(int)
+    camera_dropped = Signal(int, str)       # tile index, camera id
+    tile_dropped = Signal(int, int)         # target index, source index
+    banner_clicked = Signal(str)            # case id
+    context_requested = Signal(int, QPoint)
+
+    def __init__(self, index: int, native: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.index = index
+        self.camera_id: str | None = None
+        self.alarm_case: str | None = None
+        self.selected = False
+        self.is_alarm_tile = False
+        self.stream: vs.VideoStream | None = None
+        self._drag_from: QPoint | None = None
+        self.setObjectName("VideoTile")
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.name = QLabel(self)
+        self.age = QLabel(self)
+        self.badge = QLabel(self)
+        self.alarm_tag = QLabel(self.tr("Alarm tile"), self)
+        self.banner = QLabel(self)
+        self.surface = VideoSurface(native, self)
+        self._build()
+
+    def _build(self) -> None:
+        header = QWidget(self)
+        header.setObjectName("VideoTileHeader")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(6, 2, 4, 2)
+        row.setSpacing(6)
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.age.setStyleSheet(f"color: {theme.MUTED};")
+        self.alarm_tag.setVisible(False)
+        self.alarm_tag.setToolTip(self.tr("Cameras of new alarms open in this tile"))
+        self.alarm_tag.setStyleSheet(
+            f"color: {theme.ALARM}; border: 1px solid {theme.ALARM}; border-radius: 3px;"
+            " padding: 0 4px;")
+        self.name.setStyleSheet("font-weight: bold;")
+        row.addWidget(self.alarm_tag)
+        row.addWidget(self.name, 1)
+        row.addWidget(self.age)
+        row.addWidget(self.badge)
+        self.banner.setVisible(False)
+        self.banner.setWordWrap(False)
+        self.banner.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.banner.setStyleSheet(
+            f"background: {theme.ALARM}; color: white; font-weight: bold; padding: 3px 8px;")
+        col = QVBoxLayout(self)
+        col.setContentsMargins(2, 2, 2, 2)
+        col.setSpacing(0)
+        col.addWidget(header)
+        col.addWidget(self.banner)
+        col.addWidget(self.surface, 1)
+        self._restyle()
+
+    # --- what the panel sets ----------------------------------------------------
+    def attach(self, stream: vs.VideoStream | None) -> None:
+        self.stream = stream
+        self.surface.stream = stream
+        if stream is not None:
+            if self.surface.native:
+                stream.set_window(int(self.surface.winId()))
+            stream.frame_ready.connect(self.surface.update)
+
+    def set_camera(self, camera_id: str | None, name: str, tooltip: str = "") -> None:
+        self.camera_id = camera_id
+        self.name.setText(name)
+        self.name.setToolTip(tooltip)
+
+    def set_alarm(self, case_id: str | None, title: str = "") -> None:
+        self.alarm_case = case_id
+        self.banner.setVisible(case_id is not None)
+        self.banner.setText(f"⚠  {title}" if case_id else "")
+        self.banner.setToolTip(self.tr("Alarm: click to open the case") if case_id else "")
+        self._restyle()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self._restyle()
+
+    def set_alarm_tile(self, flag: bool) -> None:
+        if flag != self.is_alarm_tile:
+            self.is_alarm_tile = flag
+            self.alarm_tag.setVisible(flag)
+
+    def show_status(self, status: str, badge: str, age: str, message: str) -> None:
+        color = BADGE_LEVELS.get(status, theme.MUTED)
+        self.badge.setText(badge)
+        self.badge.setStyleSheet(
+            f"color: {theme.BG if status == vs.LIVE else color}; background: "
+            f"{color if status == vs.LIVE else 'transparent'}; border: 1px solid {color};"
+            " border-radius: 3px; padding: 0 5px; font-weight: bold;")
+        self.age.setText(age)
+        self.surface.set_message(message)
+        self.surface.update()
+
+    def _restyle(self) -> None:
+        if self.alarm_case:
+            border = theme.ALARM
+        elif self.selected:
+            border = theme.ACCENT
+        else:
+            border = theme.BORDER
+        self.setStyleSheet(
+            f"QFrame#VideoTile {{ background: {theme.PANEL}; border: 2px solid {border}; }}"
+            f" QWidget#VideoTileHeader {{ background: {theme.HEADER}; }}")
+
+    # --- mouse, drag and drop ------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            if self.banner.isVisible() and self.banner.geometry().contains(event.position().toPoint()):
+                self.banner_clicked.emit(self.alarm_case or "")
+            self._drag_from = event.position().toPoint()
+            self.clicked.emit(self.index)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        start = self._drag_from
+        if (start is None or not self.camera_id
+                or (event.position().toPoint() - start).manhattanLength() < 12):
+            return
+        self._drag_from = None
+        mime = QMimeData()
+        mime.setData(TILE_MIME, str(self.index).encode())
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        drag.exec(Qt.DropAction.MoveAction)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_from = None
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.double_clicked.emit(self.index)
+
+    def contextMenuEvent(self, event) -> None:
+        self.context_requested.emit(self.index, event.globalPos())
+
+    def dragEnterEvent(self, event) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(CAMERA_MIME) or mime.hasFormat(TILE_MIME):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(CAMERA_MIME):
+            self.camera_dropped.emit(self.index, bytes(mime.data(CAMERA_MIME)).decode())
+            event.acceptProposedAction()
+        elif mime.hasFormat(TILE_MIME):
+            source = int(bytes(mime.data(TILE_MIME)).decode())
+            if source != self.index:
+                self.tile_dropped.emit(self.index, source)
+            event.acceptProposedAction()
