@@ -244,9 +244,9 @@ class VideoPanel(QWidget):
 
     # --- which camera where --------------------------------------------------------------
     def open_camera(self, camera_id: str) -> None:
-        """Open in the selected tile, then move the selection on, so repeated
-        double-clicks fill the tiles one after another. A camera already on
-        screen is just selected."""
+        """Open in the selected tile, then move the selection to the next free
+        tile, so repeated double-clicks fill the tiles one after another (the
+        alarm tile last). A camera already on screen is just selected."""
         if camera_id not in self.store.cameras:
             return
         cells = len(LAYOUTS[self.layout_name])
@@ -254,25 +254,21 @@ class VideoPanel(QWidget):
             if self._assign[i] == camera_id:
                 self.select_tile(i)
                 return
-        target = self.selected if self.selected < cells else self._next_free()
+        target = self.selected if self.selected < cells else self._next_free(0)
         self.put_camera(target, camera_id)
-        self.select_tile(self._next_after(target))
+        self.select_tile(self._next_free(target))
 
-    def _next_free(self) -> int:
+    def _next_free(self, after: int) -> int:
+        """The first empty tile after ``after`` (the alarm tile only when no
+        other is empty); with none empty, simply the next tile."""
         cells = len(LAYOUTS[self.layout_name])
         alarm = self.alarm_tile_index
-        for i in range(cells):
-            if not self._assign[i] and i != alarm:
+        order = [(after + k) % cells for k in range(1, cells + 1)]
+        empty = [i for i in order if not self._assign[i]]
+        for i in empty:
+            if i != alarm:
                 return i
-        return 0
-
-    def _next_after(self, index: int) -> int:
-        cells = len(LAYOUTS[self.layout_name])
-        alarm = self.alarm_tile_index
-        nxt = (index + 1) % cells
-        if nxt == alarm and cells > 1:
-            nxt = (nxt + 1) % cells
-        return nxt
+        return empty[0] if empty else order[0]
 
     def put_camera(self, index: int, camera_id: str | None) -> None:
         tile = self._tile(index)

@@ -183,6 +183,7 @@ class VideoTile(QFrame):
     def show_status(self, status: str, badge: str, age: str, message: str) -> None:
         color = BADGE_LEVELS.get(status, theme.MUTED)
         self.badge.setText(badge)
+        self.badge.setVisible(bool(badge))
         self.badge.setStyleSheet(
             f"color: {theme.BG if status == vs.LIVE else color}; background: "
             f"{color if status == vs.LIVE else 'transparent'}; border: 1px solid {color};"
