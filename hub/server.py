@@ -28,6 +28,7 @@ from typing import Any
 
 import msgspec
 from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.protocol import State
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
@@ -88,6 +89,29 @@ class Session:
         else:
             self.pending.append(frame)
 
+    def push_many(self, frames: list[bytes], wire: bytes) -> None:
+        """Send a batch's frames in order with one socket write: ``frames``
+        are the JSON texts, ``wire`` the same already framed (``ws_text_frame``).
+        Same rules as ``websockets.broadcast``: a connection that is closing
+        or mid-way through a fragmented send is skipped, a failed write only
+        affects this connection."""
+        if not self.live:
+            self.pending.extend(frames)
+            return
+        ws = self.ws
+        if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+            return
+        try:
+            if ws.protocol.extensions:
+                # permessage-deflate: the compressed bytes differ per connection
+                for frame in frames:
+                    ws.protocol.send_text(frame)
+                ws.send_data()
+            else:
+                ws.transport.write(wire)
+        except Exception as exc:
+            log.warning("skipped a write to %s: %s", self.user, exc)
+
 
 @dataclass
 class Job:
@@ -98,6 +122,17 @@ class Job:
 
 def _event_frame(rec: EventRecord, data: Any) -> bytes:
     return encode(OutEvent(rec.seq, rec.ts, rec.kind, data))
+
+
+def ws_text_frame(payload: bytes) -> bytes:
+    """``payload`` as one unmasked, uncompressed WebSocket text frame (what a
+    server sends), so a frame is built once however many clients get it."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 65536:
+        return b"\x81\x7e" + n.to_bytes(2, "big") + payload
+    return b"\x81\x7f" + n.to_bytes(8, "big") + payload
 
 
 def _redact_result(result: dict, cls: str) -> dict:
@@ -357,9 +392,7 @@ class HubServer:
         self.stats["batches"] += 1
         self.stats["commands"] += len(acks)
         self.stats["events"] += len(events)
-        self._fan_out(events)
-        for session, _, ack in acks:
-            session.push(ack)
+        self._fan_out(events, acks)
         self._shed_slow_clients()
 
     def _run_rule(self, kind: str) -> None:
@@ -407,30 +440,46 @@ class HubServer:
             self.storage.put_ack(session.user, cmd.id, format_ts(self.clock.now()), frame)
         return frame
 
-    def _fan_out(self, events: list[EventRecord]) -> None:
-        if not events or not self.sessions:
-            return
-        by_cls: dict[str, list[Session]] = {c: [] for c in redact.CLASSES}
-        for s in self.sessions:
-            by_cls[s.cls].append(s)
-        for rec in events:
-            if rec.kind in CASE_EVENTS:
-                for cls, sessions in by_cls.items():
-                    if sessions:
-                        self._send_all(sessions, _event_frame(rec, redact.redact_case(rec.data, cls)))
+    def _fan_out(self, events: list[EventRecord], acks: list[tuple[Session, str, bytes]]) -> None:
+        """Send a committed batch: every session gets the batch's events in
+        seq order (redacted for its role class), then its own acks in command
+        order. Frames are encoded and framed once per role class, and each
+        connection gets one write."""
+        own: dict[Session, list[bytes]] = {}
+        for session, _, ack in acks:
+            if session in own:
+                own[session].append(ack)
             else:
-                self._send_all(self.sessions, _event_frame(rec, msgspec.Raw(rec.raw)))
-
-    @staticmethod
-    def _send_all(sessions, frame: bytes) -> None:
-        live = []
-        for s in sessions:
-            if s.live:
-                live.append(s.ws)
-            else:
-                s.pending.append(frame)
-        if live:
-            broadcast(live, frame, text=True)
+                own[session] = [ack]
+        sessions = self.sessions
+        if events and sessions:
+            classes = {s.cls for s in sessions}
+            texts: dict[str, list[bytes]] = {cls: [] for cls in classes}
+            framed: dict[str, list[bytes]] = {cls: [] for cls in classes}
+            for rec in events:
+                if rec.kind in CASE_EVENTS:
+                    for cls in classes:
+                        text = _event_frame(rec, redact.redact_case(rec.data, cls))
+                        texts[cls].append(text)
+                        framed[cls].append(ws_text_frame(text))
+                else:
+                    text = _event_frame(rec, msgspec.Raw(rec.raw))
+                    wire = ws_text_frame(text)
+                    for cls in classes:
+                        texts[cls].append(text)
+                        framed[cls].append(wire)
+            wires = {cls: b"".join(framed[cls]) for cls in classes}
+            for s in sessions:
+                mine = own.pop(s, None)
+                if mine is None:
+                    s.push_many(texts[s.cls], wires[s.cls])
+                else:
+                    s.push_many(texts[s.cls] + mine,
+                                wires[s.cls] + b"".join([ws_text_frame(a) for a in mine]))
+        # acks of sessions that got no events (none in the batch, or the
+        # session already left the fan-out)
+        for s, mine in own.items():
+            s.push_many(mine, b"".join([ws_text_frame(a) for a in mine]))
 
     def _shed_slow_clients(self) -> None:
         """A client that stopped reading would make the hub buffer without
