@@ -8,6 +8,17 @@ events or acks (group commit), so an acked command survives ``kill -9``.
 ``synchronous=NORMAL`` (the default) makes a commit durable against a crash of
 the hub process: the WAL is written before COMMIT returns. ``durability="full"``
 also fsyncs the WAL at every commit, for power loss, at a latency cost.
+
+Write-behind inside a transaction: the rows written once or more per ingested
+reading (events, readings, acks, sensor rows) are staged in memory between
+``begin()`` and ``commit()`` and written with one ``executemany`` per table
+just before COMMIT (a sensor written many times in a batch is written once).
+Every method that reads one of those tables writes the staged rows first, so
+reads see everything written before them. The per-command savepoint follows
+the staged rows: ``rollback_to_savepoint()`` drops what the command staged,
+and the SQL ``SAVEPOINT`` itself is only issued when the command writes SQL
+directly (rows staged by earlier commands are written before it, so a
+rollback of this command can never take them along).
 """
 from __future__ import annotations
 
@@ -69,10 +80,26 @@ class StorageError(RuntimeError):
     pass
 
 
+_INSERT_EVENTS = "INSERT INTO events VALUES (?, ?, ?, ?)"
+_INSERT_READINGS = "INSERT INTO readings VALUES (?, ?, ?)"
+_REPLACE_SENSORS = "INSERT OR REPLACE INTO sensors VALUES (?, ?, ?)"
+_REPLACE_ACKS = "INSERT OR REPLACE INTO acks VALUES (?, ?, ?, ?)"
+
+
 class Storage:
     def __init__(self, path: Path, durability: str = "normal"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # write-behind state (see the module doc)
+        self._tx = False            # between begin() and commit()/rollback(): stage
+        self._sp = False            # between savepoint() and release()/rollback_to_savepoint()
+        self._sp_sql = False        # ... and the SQL SAVEPOINT has been issued
+        self._marks = (0, 0, 0, 0)  # staged lengths at savepoint()
+        self._events: list[tuple] = []
+        self._readings: list[tuple] = []
+        self._sensors: list[tuple[str, str | None, Sensor]] = []
+        self._acks: list[tuple] = []
+        self._ack_index: dict[tuple[str, str], bytes] = {}
         self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA synchronous={'FULL' if durability == 'full' else 'NORMAL'}")
@@ -93,23 +120,102 @@ class Storage:
     # --- transactions -------------------------------------------------------
     def begin(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
+        self._tx = True
 
     def commit(self) -> None:
+        self._flush()
         self.db.execute("COMMIT")
+        self._tx = False
 
     def rollback(self) -> None:
+        self._drop_staged()
+        self._tx = self._sp = self._sp_sql = False
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
 
     def savepoint(self) -> None:
-        self.db.execute("SAVEPOINT cmd")
+        if not self._tx:
+            self.db.execute("SAVEPOINT cmd")
+            return
+        self._sp, self._sp_sql = True, False
+        self._marks = (len(self._events), len(self._readings), len(self._sensors), len(self._acks))
 
     def release(self) -> None:
-        self.db.execute("RELEASE cmd")
+        if not self._tx:
+            self.db.execute("RELEASE cmd")
+            return
+        if self._sp_sql:
+            self.db.execute("RELEASE cmd")
+        self._sp = self._sp_sql = False
 
     def rollback_to_savepoint(self) -> None:
-        self.db.execute("ROLLBACK TO cmd")
-        self.db.execute("RELEASE cmd")
+        if not self._tx:
+            self.db.execute("ROLLBACK TO cmd")
+            self.db.execute("RELEASE cmd")
+            return
+        if self._sp_sql:
+            self.db.execute("ROLLBACK TO cmd")
+            self.db.execute("RELEASE cmd")
+        me, mr, ms, ma = self._marks
+        del self._events[me:]
+        del self._readings[mr:]
+        del self._sensors[ms:]
+        if len(self._acks) > ma:
+            del self._acks[ma:]
+            self._ack_index = {(u, i): a for u, i, _, a in self._acks}
+        self._sp = self._sp_sql = False
+
+    # --- write-behind ---------------------------------------------------------
+    def _w(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        """Execute a write. Inside a command's savepoint, the first direct
+        write issues the SQL SAVEPOINT (after writing what earlier commands
+        staged)."""
+        if self._sp and not self._sp_sql:
+            self._open_sql_savepoint()
+        return self.db.execute(sql, params)
+
+    def _open_sql_savepoint(self) -> None:
+        self._write_staged(*self._marks)
+        self.db.execute("SAVEPOINT cmd")
+        self._sp_sql = True
+        self._marks = (0, 0, 0, 0)
+
+    def _flush(self) -> None:
+        """Write every staged row (before a read of their tables, and at commit)."""
+        if self._events or self._readings or self._sensors or self._acks:
+            if self._sp and not self._sp_sql:
+                self._open_sql_savepoint()
+            self._write_staged(len(self._events), len(self._readings), len(self._sensors),
+                               len(self._acks))
+
+    def _write_staged(self, ne: int, nr: int, ns: int, na: int) -> None:
+        """Write the first ``n`` staged rows of each table, and forget them."""
+        db = self.db
+        if ne:
+            db.executemany(_INSERT_EVENTS, self._events[:ne])
+            del self._events[:ne]
+        if nr:
+            db.executemany(_INSERT_READINGS, self._readings[:nr])
+            del self._readings[:nr]
+        if ns:
+            last: dict[str, tuple[str | None, Sensor]] = {}
+            for sid, episode, sensor in self._sensors[:ns]:
+                last[sid] = (episode, sensor)
+            db.executemany(_REPLACE_SENSORS, [(sid, ep, _enc.encode(sensor))
+                                              for sid, (ep, sensor) in last.items()])
+            del self._sensors[:ns]
+        if na:
+            db.executemany(_REPLACE_ACKS, self._acks[:na])
+            del self._acks[:na]
+            self._ack_index = {(u, i): a for u, i, _, a in self._acks}
+
+    def _drop_staged(self) -> None:
+        self._events.clear()
+        self._readings.clear()
+        self._sensors.clear()
+        self._acks.clear()
+        self._ack_index.clear()
+        self._marks = (0, 0, 0, 0)
 
     # --- meta and counters ---------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -117,27 +223,33 @@ class Storage:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self._w("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def next_counter(self, name: str) -> int:
-        row = self.db.execute(
+        row = self._w(
             "INSERT INTO counters VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value=value+1 "
             "RETURNING value", (name,)).fetchone()
         return row[0]
 
     # --- events -----------------------------------------------------------
     def append_event(self, seq: int, ts: str, kind: str, data: bytes) -> None:
-        self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?)", (seq, ts, kind, data))
+        if self._tx:
+            self._events.append((seq, ts, kind, data))
+        else:
+            self.db.execute(_INSERT_EVENTS, (seq, ts, kind, data))
 
     def last_seq(self) -> int:
+        self._flush()
         return self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0] or \
             int(self.get_meta("seq_floor") or 0)
 
     def first_retained_seq(self) -> int | None:
+        self._flush()
         row = self.db.execute("SELECT MIN(seq) FROM events").fetchone()
         return row[0]
 
     def events_after(self, since: int, batch: int = 2000) -> Iterator[tuple[int, str, str, bytes]]:
+        self._flush()
         last = since
         while True:
             rows = self.db.execute(
@@ -151,17 +263,18 @@ class Storage:
     def prune(self, before_ts: str) -> None:
         """Drop events, readings and acks older than the retention window.
         The newest seq is remembered so seq never restarts after a full prune."""
+        self._flush()
         self.set_meta("seq_floor", str(self.last_seq()))
-        self.db.execute("DELETE FROM events WHERE ts < ?", (before_ts,))
-        self.db.execute("DELETE FROM readings WHERE ts < ?", (before_ts,))
-        self.db.execute("DELETE FROM acks WHERE ts < ?", (before_ts,))
-        self.db.execute("DELETE FROM detections WHERE state != 'pending' AND last_rx < ?", (before_ts,))
+        self._w("DELETE FROM events WHERE ts < ?", (before_ts,))
+        self._w("DELETE FROM readings WHERE ts < ?", (before_ts,))
+        self._w("DELETE FROM acks WHERE ts < ?", (before_ts,))
+        self._w("DELETE FROM detections WHERE state != 'pending' AND last_rx < ?", (before_ts,))
 
     # --- cases --------------------------------------------------------------
     def put_case(self, case: Case, ai_key: str | None = None) -> None:
         """Insert or update a case; ``ai_key`` (the AI sighting it came from)
         is set on insert only."""
-        self.db.execute(
+        self._w(
             "INSERT INTO cases (id, status, updated_at, ai_key, data) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET status=excluded.status, updated_at=excluded.updated_at, "
             "data=excluded.data", (case.id, case.status, case.updated_at, ai_key, _enc.encode(case)))
@@ -185,7 +298,7 @@ class Storage:
         return {r[0] for r in self.db.execute("SELECT id FROM cases WHERE overdue_sent=1")}
 
     def mark_overdue_sent(self, case_id: str) -> None:
-        self.db.execute("UPDATE cases SET overdue_sent=1 WHERE id=?", (case_id,))
+        self._w("UPDATE cases SET overdue_sent=1 WHERE id=?", (case_id,))
 
     def count_cases(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
@@ -193,7 +306,7 @@ class Storage:
     # --- audit --------------------------------------------------------------
     def add_audit(self, ts: str, user: str, op: str, target: str | None, version: int | None,
                   status: str | None, note: str | None, seq: int | None) -> None:
-        self.db.execute("INSERT INTO audit (ts, user, op, target, version, status, note, seq) "
+        self._w("INSERT INTO audit (ts, user, op, target, version, status, note, seq) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (ts, user, op, target, version, status, note, seq))
 
@@ -205,17 +318,24 @@ class Storage:
 
     # --- sensors, readings, cameras, units, detections ----------------------
     def put_sensor(self, sensor: Sensor, episode_case: str | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO sensors VALUES (?, ?, ?)",
-                        (sensor.id, episode_case, _enc.encode(sensor)))
+        if self._tx:   # encoded when written: once per batch, however often it changed
+            self._sensors.append((sensor.id, episode_case, sensor))
+        else:
+            self.db.execute(_REPLACE_SENSORS, (sensor.id, episode_case, _enc.encode(sensor)))
 
     def sensors(self) -> list[tuple[Sensor, str | None]]:
+        self._flush()
         return [(_dec_sensor.decode(d), ep) for ep, d in
                 self.db.execute("SELECT episode_case, data FROM sensors ORDER BY id")]
 
     def add_reading(self, sensor: str, ts: str, value: float) -> None:
-        self.db.execute("INSERT INTO readings VALUES (?, ?, ?)", (sensor, ts, value))
+        if self._tx:
+            self._readings.append((sensor, ts, value))
+        else:
+            self.db.execute(_INSERT_READINGS, (sensor, ts, value))
 
     def readings(self, sensor: str, since: str, until: str | None, limit: int) -> list[tuple[str, float]]:
+        self._flush()
         if until is None:
             until = "9999"
         rows = self.db.execute(
@@ -225,20 +345,20 @@ class Storage:
         return rows
 
     def put_camera(self, camera: Camera) -> None:
-        self.db.execute("INSERT OR REPLACE INTO cameras VALUES (?, ?)", (camera.id, _enc.encode(camera)))
+        self._w("INSERT OR REPLACE INTO cameras VALUES (?, ?)", (camera.id, _enc.encode(camera)))
 
     def cameras(self) -> list[Camera]:
         return [_dec_camera.decode(r[0]) for r in self.db.execute("SELECT data FROM cameras ORDER BY id")]
 
     def put_unit(self, unit: Unit) -> None:
-        self.db.execute("INSERT OR REPLACE INTO units VALUES (?, ?)", (unit.id, _enc.encode(unit)))
+        self._w("INSERT OR REPLACE INTO units VALUES (?, ?)", (unit.id, _enc.encode(unit)))
 
     def units(self) -> list[Unit]:
         return [_dec_unit.decode(r[0]) for r in self.db.execute("SELECT data FROM units ORDER BY id")]
 
     def put_detection(self, det: Detection, key: str, state: str, last_rx: str,
                       evidence: list[Any]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO detections VALUES (?, ?, ?, ?, ?, ?)",
+        self._w("INSERT OR REPLACE INTO detections VALUES (?, ?, ?, ?, ?, ?)",
                         (det.id, key, state, last_rx, _enc.encode(evidence), _enc.encode(det)))
 
     def pending_detections(self) -> list[tuple[Detection, str, str, bytes]]:
@@ -248,7 +368,7 @@ class Storage:
 
     # --- users, tokens, acks ------------------------------------------------
     def put_user(self, name: str, role: str, pw_hash: str, created_at: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO users (name, role, pw_hash, created_at) VALUES (?, ?, ?, ?)",
+        self._w("INSERT OR REPLACE INTO users (name, role, pw_hash, created_at) VALUES (?, ?, ?, ?)",
                         (name, role, pw_hash, created_at))
 
     def get_user(self, name: str) -> tuple[str, str, int] | None:
@@ -259,25 +379,33 @@ class Storage:
         return list(self.db.execute("SELECT name, role FROM users ORDER BY name"))
 
     def add_token(self, thash: str, user: str, created_at: str, expires_at: str) -> None:
-        self.db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, 0)", (thash, user, created_at, expires_at))
+        self._w("INSERT INTO tokens VALUES (?, ?, ?, ?, 0)", (thash, user, created_at, expires_at))
 
     def get_token(self, thash: str) -> tuple[str, str, int] | None:
         row = self.db.execute("SELECT user, expires_at, revoked FROM tokens WHERE hash=?", (thash,)).fetchone()
         return tuple(row) if row else None
 
     def revoke_token(self, thash: str) -> None:
-        self.db.execute("UPDATE tokens SET revoked=1 WHERE hash=?", (thash,))
+        self._w("UPDATE tokens SET revoked=1 WHERE hash=?", (thash,))
 
     def revoke_user_tokens(self, user: str) -> int:
-        return self.db.execute("UPDATE tokens SET revoked=1 WHERE user=? AND revoked=0", (user,)).rowcount
+        return self._w("UPDATE tokens SET revoked=1 WHERE user=? AND revoked=0", (user,)).rowcount
 
     def get_ack(self, user: str, cmd_id: str) -> bytes | None:
+        staged = self._ack_index.get((user, cmd_id))
+        if staged is not None:
+            return staged
         row = self.db.execute("SELECT ack FROM acks WHERE user=? AND id=?", (user, cmd_id)).fetchone()
         return row[0] if row else None
 
     def put_ack(self, user: str, cmd_id: str, ts: str, ack: bytes) -> None:
-        self.db.execute("INSERT OR REPLACE INTO acks VALUES (?, ?, ?, ?)", (user, cmd_id, ts, ack))
+        if self._tx:
+            self._acks.append((user, cmd_id, ts, ack))
+            self._ack_index[(user, cmd_id)] = ack
+        else:
+            self.db.execute(_REPLACE_ACKS, (user, cmd_id, ts, ack))
 
     def execute_script(self, statements: Iterable[str]) -> None:
+        self._flush()
         for s in statements:
-            self.db.execute(s)
+            self._w(s)
