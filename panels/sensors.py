@@ -84,8 +84,9 @@ class SensorPanel(QWidget):
         self.scroll.setWidget(self.host)
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # always on: the viewport's width (so the column count) follows the panel's only
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.scroll.verticalScrollBar().valueChanged.connect(self._on_scrolled)
-        self.scroll.viewport().installEventFilter(self)
         bar = QHBoxLayout()
         bar.addWidget(self.kind_box)
         bar.addWidget(self.state_box)
@@ -343,10 +344,9 @@ class SensorPanel(QWidget):
     def _on_scrolled(self, _value: int) -> None:
         self._refresh_visible()
 
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self.scroll.viewport() and event.type() == event.Type.Resize:
-            QTimer.singleShot(0, self._relayout)
-        return False
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._relayout)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
