@@ -114,7 +114,10 @@ def cmd_simulate(args) -> int:
     from hub.clock import ScaledClock, SystemClock
     from hub.simulator import Simulator
     clock = ScaledClock(args.speed) if args.speed != 1.0 else SystemClock()
-    asyncio.run(Simulator(args.hub, user=args.user, password=args.password, clock=clock).run())
+    try:
+        asyncio.run(Simulator(args.hub, user=args.user, password=args.password, clock=clock).run())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -122,7 +122,7 @@ class SyncClient:
     def __init__(self, url: str, user: str | None = None, password: str | None = "demo",
                  token: str | None = None, since: int | None = None, hello: bool = True):
         self._stack = contextlib.ExitStack()
-        self.ws = self._stack.enter_context(connect(url, max_size=None, open_timeout=10))
+        self.ws = self._stack.enter_context(connect(url, max_size=None, open_timeout=10, max_queue=None))
         self.events: list[dict] = []
         self.others: list[dict] = []
         self.welcome: dict | None = None
