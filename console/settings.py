@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "map/layers": "cases,sensors,cameras,detections",
     "queue/sound": True,
     "queue/tab": "received",
+    "queue/sort": "sla",                # column, "-column" for descending
+    "queue/mine": "{}",                 # JSON {user: [case ids they acted on here]}
     "video/layout": "2x2",
     "video/tiles": "",                  # comma-separated camera ids per tile
     "video/alarm_tile": -1,             # tile that new alarms' cameras open in; -1 = the last

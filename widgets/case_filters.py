@@ -1,0 +1,109 @@
+"""The queue's filter bar: free text (title, address, case id), source,
+category, priority, the area down to a grid cell, and "110 calls with a
+likely 12345 twin". It only reports what is chosen; the panel applies it."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLineEdit, QPushButton, QToolButton, QVBoxLayout, QWidget,
+)
+
+from console import labels
+from console.protocol import CATEGORIES, SOURCES
+from widgets import case_format as fmt
+from widgets.case_area_picker import AreaPicker
+
+TYPING_PAUSE_MS = 180     # search once the dispatcher pauses, not per keystroke
+
+
+class CaseFilterBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.search = QLineEdit()
+        self.search.setObjectName("QueueSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.tr("Search title, address or case number (Ctrl+F)"))
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self.changed)
+        self.search.textChanged.connect(self._on_typed)
+        self.search.returnPressed.connect(self._search_now)
+        self.source = self._combo("QueueSource", self.tr("All sources"),
+                                  [(fmt.source_text(s) if s in fmt.SOURCE_SHORT else labels.source(s), s)
+                                   for s in SOURCES])
+        self.category = self._combo("QueueCategory", self.tr("All categories"),
+                                    sorted(((labels.category(c), c) for c in CATEGORIES)))
+        self.priority = self._combo("QueuePriority", self.tr("All priorities"),
+                                    [(fmt.priority_text(p), p) for p in (1, 2, 3, 4)])
+        self.area = AreaPicker(self)
+        self.area.changed.connect(self.changed)
+        # a toggle button, not a check box: its on state must read at a glance
+        self.twins = QToolButton()
+        self.twins.setText(self.tr("110 calls with a likely 12345 twin"))
+        self.twins.setCheckable(True)
+        self.twins.setObjectName("QueueTwins")
+        self.twins.setToolTip(self.tr("Open 110 calls not linked yet whose best 12345 match is strong"))
+        self.twins.toggled.connect(self.changed)
+        self.clear_button = QPushButton(self.tr("Clear filters"))
+        self.clear_button.clicked.connect(self.clear)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.twins)
+        top.addWidget(self.clear_button)
+        bottom = QHBoxLayout()
+        for w in (self.source, self.category, self.priority):
+            bottom.addWidget(w)
+        bottom.addWidget(self.area, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
+
+    def _combo(self, name: str, any_text: str, items) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem(any_text, None)
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.currentIndexChanged.connect(self.changed)
+        return combo
+
+    def _on_typed(self, _text: str) -> None:
+        self._typing.start()
+
+    def _search_now(self) -> None:
+        self._typing.stop()
+        self.changed.emit()
+
+    def parts(self) -> dict:
+        """The chosen filters, as FilterSpec fields."""
+        one = lambda combo: frozenset() if combo.currentData() is None else frozenset([combo.currentData()])  # noqa: E731
+        return {"sources": one(self.source), "categories": one(self.category),
+                "priorities": one(self.priority), "area": self.area.code(),
+                "text": self.search.text().strip(), "twins_only": self.twins.isChecked()}
+
+    def is_clear(self) -> bool:
+        p = self.parts()
+        return not any(p.values())
+
+    def clear(self) -> None:
+        for w in (self.source, self.category, self.priority, self.twins, self.search, self.area):
+            w.blockSignals(True)
+        self.source.setCurrentIndex(0)
+        self.category.setCurrentIndex(0)
+        self.priority.setCurrentIndex(0)
+        self.twins.setChecked(False)
+        self.search.clear()
+        self.area.set_code("")
+        for w in (self.source, self.category, self.priority, self.twins, self.search, self.area):
+            w.blockSignals(False)
+        self._typing.stop()
+        self.changed.emit()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
