@@ -25,6 +25,7 @@ from console.protocol import (
 READINGS_KEPT = 720          # per sensor: 12 h at one a minute
 RECENT_WINDOW = timedelta(hours=24)
 _intern = sys.intern
+_fromiso = datetime.fromisoformat
 
 
 @dataclass
@@ -68,17 +69,21 @@ class LiveStore:
         self.clock_rate = 1.0
         self.pending = Changes()
         self.on_dirty: Callable[[], None] | None = None
+        self._signalled = False           # on_dirty called since the last take_changes
         self.events_applied = 0
 
     # --- change tracking -------------------------------------------------------
     def _dirty(self) -> Changes:
-        p = self.pending
-        if not p and self.on_dirty is not None:
+        # A flag, not ``bool(self.pending)``: this runs for every event, and
+        # Changes.__bool__ looks at ten fields.
+        if not self._signalled and self.on_dirty is not None:
+            self._signalled = True
             self.on_dirty()
-        return p
+        return self.pending
 
     def take_changes(self) -> Changes:
         changes, self.pending = self.pending, Changes()
+        self._signalled = False
         return changes
 
     # --- the hub's clock ----------------------------------------------------------
@@ -167,10 +172,10 @@ class LiveStore:
         s = self.sensors.get(r.sensor)
         if s is None:
             return
-        if s.state != r.state or s.value != r.value or s.ts != r.ts:
-            self.sensors[r.sensor] = msgspec.structs.replace(s, value=r.value, ts=r.ts, state=r.state)
+        # in place: readings are most of the stream, and the store owns its objects
+        s.value, s.ts, s.state = r.value, r.ts, r.state
         try:
-            t = parse_ts(r.ts).timestamp()
+            t = _fromiso(r.ts).timestamp()   # the hub sends contract times (with a zone)
         except ValueError:
             t = time.time()
         buf = self.readings.get(r.sensor)
@@ -204,6 +209,16 @@ class LiveStore:
     }
 
     # --- local state and housekeeping -------------------------------------------------
+    def clear(self) -> None:
+        """Forget everything (logout, or a login as someone else): nothing of
+        one session's data may show in the next (a wall must never inherit a
+        dispatcher's callers)."""
+        self.cases, self.sensors, self.cameras, self.detections, self.units = {}, {}, {}, {}, {}
+        self.overdue, self.readings = set(), {}
+        self.seq = self.user = self.role = self.selected_case = self.last_data_at = None
+        ch = self._dirty()
+        ch.reset = ch.selection = True
+
     def select_case(self, case_id: str | None) -> None:
         if case_id != self.selected_case:
             self.selected_case = case_id

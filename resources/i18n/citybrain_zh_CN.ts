@@ -439,8 +439,8 @@
         <translation>全部优先级</translation>
     </message>
     <message>
-        <source>110 calls with a likely 12345 twin</source>
-        <translation>疑似与12345同一事件的110警情</translation>
+        <source>Likely 12345 twins</source>
+        <translation>疑似两线同事件</translation>
     </message>
     <message>
         <source>Open 110 calls not linked yet whose best 12345 match is strong</source>
@@ -449,6 +449,14 @@
     <message>
         <source>Clear filters</source>
         <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <source>Filters (%1)</source>
+        <translation>筛选（%1）</translation>
     </message>
 </context>
 <context>
