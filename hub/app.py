@@ -21,6 +21,7 @@ DEMO_USERS = {
     "demo-viewer": "viewer",
     "demo-wall": "wall",
     "demo-feeder": "feeder",
+    "demo-field": "dispatcher",     # the units' field terminals, played by the simulator
 }
 DEMO_PASSWORD = "demo"
 

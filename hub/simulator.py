@@ -18,6 +18,19 @@ is the sim time the action was scheduled for. One ``random.Random(seed)``
 draws everything, in schedule order, so a seed and a start time give the
 same day (``docs/simulator.md``).
 
+A shift does not start with an empty hall: against a hub with fewer than
+``BACKLOG_BELOW`` open cases (a fresh demo hub), the simulator first plays a
+**backlog**, the 12345/110 calls of the previous ``backlog_s`` (8 sim-hours)
+with their own backdated ``ts``, sent as fast as the hub acks them; the units
+of the previous shift have taken on ~60 % of the older ones, some are being
+worked, a few closed. A hub that already holds cases gets no backlog.
+
+**Field units**: a second session, ``demo-field`` (a dispatcher: the units'
+field terminals), moves dispatched cases along the closed loop as units
+would (``dispatched`` → ``in_progress`` → ``verifying``), a couple of moves
+per sim-minute at most, and never against the human: a step on a case
+someone else changed in the last 2 sim-minutes waits; a ``conflict`` drops it.
+
 Snapshot URLs of sightings are ``demo:<camera id>/<n>.jpg`` (``n`` a counter
 of this run): not files, but stable names the console can map to the
 camera's bundled clip or a placeholder.
@@ -25,12 +38,14 @@ camera's bundled clip or a placeholder.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
 import math
 import random
-from collections import Counter
+import time
+from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -38,7 +53,11 @@ from typing import Any, Callable
 from console.client import CommandFailed, ConnectionStatus, Credentials, HubClient
 from console.domain import demo as demo_data
 from console.domain.grid import GridCell, GridIndex
-from console.protocol import Camera, Event, Sensor, Snapshot, Welcome, format_ts
+from console.domain.units import unit_for_category
+from console.protocol import (
+    OPEN_STATUSES, Camera, Case, Event, Sensor, Snapshot, Welcome, decode_event_data, format_ts,
+    parse_ts,
+)
 from hub import rules
 from hub.clock import SystemClock
 
@@ -52,6 +71,21 @@ SNAPSHOT_EVERY = 5           # a snapshot with the first sighting and every 5th
 MAX_PENDING = 500            # unacked commands: past this, readings are dropped (the hub is
                              # behind), and while disconnected everything else is too
 RUN_BATCH = 500              # actions run before yielding to the loop (the hub may share it)
+
+# The shift-start backlog and the field units.
+BACKLOG_S = 8 * HOUR         # the calls of this long before the start
+BACKLOG_BELOW = 10           # a hub with fewer open cases than this gets a backlog
+BACKLOG_WINDOW = 32          # commands in flight while playing it
+BACKLOG_FRESH_S = 45 * MINUTE  # calls younger than this are left for the human
+BACKLOG_ASSIGN_P = 0.6       # share of the older calls the last shift dispatched
+FIELD_USER = "demo-field"
+FIELD_MOVES_PER_MIN = 2      # field moves per sim-minute, at most
+HUMAN_HOLD_S = 2 * MINUTE    # a case someone else changed this recently is left alone
+FIELD_START_MIN = (5, 20)    # dispatched -> in_progress, sim-minutes after the dispatch
+FIELD_DONE_MIN = (20, 90)    # in_progress -> verifying, sim-minutes after the start
+START_NOTES = ("处置人员已到场", "已到达现场，正在处置", "已接单，赶赴现场")
+DONE_NOTES = ("现场已处置，请核查", "已处置完毕，请核查", "问题已整改，请核查")
+CLOSE_NOTE = "核查通过"
 
 
 # --- the scheduler ---------------------------------------------------------------
@@ -227,6 +261,27 @@ class Seen:
 
 
 @dataclass
+class BacklogCall:
+    """One call of the backlog and how far the last shift took it."""
+    t: float
+    args: dict                  # the ingest.call args
+    to: str = "received"        # received, dispatched, in_progress, verifying or closed
+    unit: str | None = None
+    case: str | None = None     # the case the hub made of it
+    version: int = 0
+
+
+@dataclass
+class FieldStep:
+    """The field's next move on one case: out of ``status`` to ``to`` at ``due``."""
+    case: str
+    status: str
+    to: str
+    due: float
+    dropped: bool = False       # a conflict: the human has it; wait for its next status
+
+
+@dataclass
 class Place:
     lat: float
     lon: float
@@ -238,11 +293,13 @@ class Place:
 # --- the feeder's view of the hub ---------------------------------------------------
 
 class _FeederSink:
-    """Keeps what the simulator needs of the hub: its sensors and cameras."""
+    """Keeps what the simulator needs of the hub: its sensors and cameras, and
+    the cases of the first snapshot (to judge whether a backlog is due)."""
 
     def __init__(self) -> None:
         self.sensors: dict[str, Sensor] = {}
         self.cameras: dict[str, Camera] = {}
+        self.cases: list[Case] | None = None
         self.ready = asyncio.Event()
 
     def on_welcome(self, welcome: Welcome, extra: dict) -> None:
@@ -251,6 +308,8 @@ class _FeederSink:
     def on_snapshot(self, snapshot: Snapshot) -> None:
         self.sensors = {s.id: s for s in snapshot.sensors}
         self.cameras = {c.id: c for c in snapshot.cameras}
+        if self.cases is None:
+            self.cases = list(snapshot.cases)
         self.ready.set()
 
     def on_event(self, event: Event) -> None:
@@ -260,14 +319,70 @@ class _FeederSink:
         pass
 
 
+class _FieldSink:
+    """The field terminals' view of the hub: the open cases, as the snapshot and
+    the events tell them; each change is handed to ``on_case``."""
+
+    def __init__(self, on_case: Callable[[Case], None]) -> None:
+        self.cases: dict[str, Case] = {}
+        self.on_case = on_case
+        self.ready = asyncio.Event()
+
+    def on_welcome(self, welcome: Welcome, extra: dict) -> None:
+        pass
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        self.cases = {}
+        for case in snapshot.cases:
+            self._saw(case)
+        self.ready.set()
+
+    def on_event(self, event: Event) -> None:
+        if event.kind in ("case.created", "case.updated"):
+            self._saw(decode_event_data(event.kind, event.data))
+
+    def _saw(self, case: Case) -> None:
+        if case.status in OPEN_STATUSES:
+            self.cases[case.id] = case
+        else:
+            self.cases.pop(case.id, None)
+        try:
+            self.on_case(case)
+        except Exception:
+            log.exception("field: planning %s failed", case.id)
+
+    def on_status(self, status: ConnectionStatus) -> None:
+        pass
+
+
+async def _windowed(items: list, fn: Callable, window: int) -> None:
+    """``await fn(item)`` for each item, in order, at most ``window`` at once."""
+    it = iter(items)
+
+    async def worker() -> None:
+        for item in it:
+            await fn(item)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(window, len(items))))))
+
+
+def _sub_rng(seed: int | None, name: str) -> random.Random:
+    """A generator of its own for one part of the simulation, derived from the
+    seed, so that part draws nothing from (and shifts nothing in) the others."""
+    return random.Random(None if seed is None else f"{seed}:{name}")
+
+
 # --- the simulator ----------------------------------------------------------------------
 
 class Simulator:
     def __init__(self, url: str, user: str = "demo-feeder", password: str = "demo", clock=None,
                  seed: int | None = None, *, cycle_s: float = 3 * HOUR, elder_period_s: float = 24 * HOUR,
-                 elder_first_alarm_s: float = 50 * MINUTE, load: float = 1.0):
+                 elder_first_alarm_s: float = 50 * MINUTE, load: float = 1.0,
+                 backlog_s: float = BACKLOG_S, field_user: str | None = FIELD_USER,
+                 field_password: str | None = None):
         self.url, self.user, self.password = url, user, password
         self.clock = clock or SystemClock()
+        self.seed = seed
         self.rng = random.Random(seed)
         self.cycle_s = cycle_s
         self.elder_period_s = elder_period_s
@@ -288,6 +403,25 @@ class Simulator:
         self.start: float | None = None
         self.max_lag_s = 0.0
         self._live_now: float | None = None    # sim time of the live loop's last pass
+        self._collect: list[dict] | None = None  # while planning the backlog: its calls
+        # the backlog
+        self.backlog_s = backlog_s
+        self.backlog: list[BacklogCall] = []
+        self.backlog_state = "pending"     # pending, playing, played, skipped
+        self.backlog_real_s: float | None = None
+        self.backlog_done = asyncio.Event()
+        self._backlog_task: asyncio.Task | None = None
+        # the field units
+        self.field_user = field_user
+        self.field_password = field_password if field_password is not None else password
+        self.field_client: HubClient | None = None
+        self.field_sink = _FieldSink(self._field_saw)
+        self.field_sched = Scheduler()
+        self.field_rng = _sub_rng(seed, "field")
+        self.field_plans: dict[str, FieldStep] = {}
+        self.field_versions: dict[str, int] = {}   # case -> the version the field's last move made
+        self._field_busy: set[str] = set()         # cases with a field command in flight
+        self._field_moves: deque[float] = deque()  # sim times of the recent field moves
 
     # --- running against a hub -----------------------------------------------------
     async def run(self) -> None:
@@ -298,9 +432,25 @@ class Simulator:
         self.client.start()
         try:
             await self._wait_ready(sink)
-            self.setup(self.clock.now(), list(sink.sensors.values()), list(sink.cameras.values()))
+            await self._start_field()
+            start = self.clock.now()
+            if self.wants_backlog(sink.cases or [], start):
+                self.backlog = self.plan_backlog(start.timestamp())
+                self.backlog_state = "playing"
+                self._backlog_task = asyncio.create_task(self._play_backlog(), name="backlog")
+            else:
+                self.backlog_state = "skipped"
+                self.backlog_done.set()
+            sink.cases = None
+            self.setup(start, list(sink.sensors.values()), list(sink.cameras.values()))
             await self._drive()
         finally:
+            if self._backlog_task is not None:
+                self._backlog_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._backlog_task
+            if self.field_client is not None:
+                await self.field_client.close()
             await self.client.close()
             self._retrieve_inflight()
             log.info("simulator stopped: %s", self.summary())
@@ -323,10 +473,12 @@ class Simulator:
             self._live_now, nxt = now.timestamp(), self.sched.next_time()
             if nxt is not None:     # how late (sim seconds) an action ran, at worst
                 self.max_lag_s = max(self.max_lag_s, self._live_now - nxt)
+            self.field_sched.run_due(self._live_now, RUN_BATCH)
             if self.run_until(now) >= RUN_BATCH:
                 await asyncio.sleep(0)
                 continue
-            nxt = self.sched.next_time()
+            nxt = min((t for t in (self.sched.next_time(), self.field_sched.next_time())
+                       if t is not None), default=None)
             delay = 1.0 if nxt is None else (nxt - self.clock.now().timestamp()) / rate
             await asyncio.sleep(min(max(delay, 0.0), 0.5))
 
@@ -348,6 +500,9 @@ class Simulator:
         is not connected, while the hub is behind (``MAX_PENDING`` unacked) and
         when it is already ``late``; the rest queues in the client, which
         re-sends it after a reconnect, up to ``MAX_PENDING``."""
+        if self._collect is not None:       # planning the backlog
+            self._collect.append(args)
+            return
         if self.send_hook is not None:
             self.stats[op] += 1
             if op == "ingest.call":
@@ -392,11 +547,236 @@ class Simulator:
         return (f"sent {sum(s[k] for k in s if k.startswith('ingest.'))} "
                 f"(calls 12345={s['call.12345']} 110={s['call.110']}, readings={s['ingest.reading']}, "
                 f"sightings={s['ingest.detection']}, camera={s['ingest.camera']}), ok {s['ok']}, "
-                f"refused {s['refused']}, skipped {s['skipped']}, worst lag {self.max_lag_s:.0f} sim-s")
+                f"refused {s['refused']}, skipped {s['skipped']}, worst lag {self.max_lag_s:.0f} sim-s; "
+                f"backlog {self.backlog_state} ({s['backlog.call']} calls); field moves {s['field.ok']}, "
+                f"held {s['field.held']}, conflicts {s['field.conflict']}, refused {s['field.refused']}")
 
     @staticmethod
     def ts(t: float) -> str:
         return format_ts(datetime.fromtimestamp(t, timezone.utc))
+
+    # --- the shift-start backlog -----------------------------------------------------
+    def wants_backlog(self, cases: list[Case], now: datetime) -> bool:
+        """A backlog is due for a hub with fewer than ``BACKLOG_BELOW`` open
+        cases and no 12345/110 call reported in the backlog's window (a hub that
+        already played one, or has been fed, gets none)."""
+        if self.backlog_s <= 0:
+            return False
+        n_open = sum(1 for c in cases if c.status in OPEN_STATUSES)
+        since = format_ts(now - timedelta(seconds=self.backlog_s))
+        recent = sum(1 for c in cases if c.source in ("hotline_12345", "police_110")
+                     and c.reported_at >= since)
+        if n_open >= BACKLOG_BELOW or recent:
+            log.info("no backlog: the hub holds %d open cases, %d calls of the last %g h",
+                     n_open, recent, self.backlog_s / HOUR)
+            return False
+        return True
+
+    def plan_backlog(self, t0: float) -> list[BacklogCall]:
+        """The background 12345/110 calls (same-incident 110 twins included) of
+        the ``backlog_s`` before ``t0``, and how far the last shift took each:
+        ~60 % of those older than 45 min dispatched to their category's unit,
+        most of them started, some done and awaiting the check, a few closed.
+        Drawn from a generator of its own: the same seed gives the same backlog,
+        and the live day is the same with or without one."""
+        rng = _sub_rng(self.seed, "backlog")
+        calls: list[dict] = []
+        saved = self.rng, self.sched, self._collect
+        self.rng, self.sched, self._collect = rng, Scheduler(), calls
+        try:
+            start = t0 - self.backlog_s
+            for rates, handler in ((RATE_12345, self._call_12345), (RATE_110, self._call_110)):
+                peak = max(rates) * self.load
+                if peak > 0:
+                    self.sched.at(start + rng.expovariate(peak / HOUR), self._arrival, rates, peak,
+                                  handler)
+            self.sched.run_due(t0 - 0.001)      # a twin due after t0 is never called in
+        finally:
+            self.rng, self.sched, self._collect = saved
+        plan = []
+        for args in calls:
+            item = BacklogCall(parse_ts(args["ts"]).timestamp(), args)
+            plan.append(item)
+            if t0 - item.t < BACKLOG_FRESH_S or rng.random() >= BACKLOG_ASSIGN_P:
+                continue
+            item.unit, item.to = unit_for_category(args["category"]), "dispatched"
+            started = item.t + rng.uniform(5, 40) * MINUTE + rng.uniform(*FIELD_START_MIN) * MINUTE
+            done = started + rng.uniform(*FIELD_DONE_MIN) * MINUTE
+            checked = done + rng.uniform(10, 60) * MINUTE
+            if started < t0 and rng.random() < 0.85:
+                item.to = "in_progress"
+                if done < t0 and rng.random() < 0.8:
+                    item.to = "verifying"
+                    if checked < t0 and rng.random() < 0.25:
+                        item.to = "closed"
+        return plan
+
+    async def _play_backlog(self) -> None:
+        """Send the backlog's calls as fast as the hub acks them (at most
+        ``BACKLOG_WINDOW`` in flight), then the field's moves on them."""
+        began = time.monotonic()
+        try:
+            c = Counter(item.to for item in self.backlog)
+            log.info("backlog: %d calls of the last %g h (%d dispatched, %d in progress, "
+                     "%d verifying, %d closed by the last shift)", len(self.backlog),
+                     self.backlog_s / HOUR, c["dispatched"], c["in_progress"], c["verifying"],
+                     c["closed"])
+            await _windowed(self.backlog, self._backlog_call, BACKLOG_WINDOW)
+            if self.field_client is not None:
+                worked = [item for item in self.backlog if item.case and item.unit]
+                await _windowed(worked, self._backlog_field, BACKLOG_WINDOW)
+            self.backlog_state = "played"
+            self.backlog_real_s = time.monotonic() - began
+            log.info("backlog played in %.1f s: %s", self.backlog_real_s, self.summary())
+        finally:
+            self._field_busy.difference_update(item.case for item in self.backlog if item.case)
+            self.backlog_done.set()
+
+    async def _backlog_call(self, item: BacklogCall) -> None:
+        self.stats["backlog.call"] += 1
+        try:
+            result = await self.client.command("ingest.call", item.args, timeout=60)
+        except CommandFailed as exc:
+            self.stats["refused"] += 1
+            log.warning("hub refused backlog call %s: %s", item.args.get("title"), exc)
+            return
+        except Exception as exc:        # no ack (the hub went away): the call is lost
+            self.stats["unacked"] += 1
+            log.debug("backlog call not acked: %s", exc)
+            return
+        self.stats["backlog.ok"] += 1
+        case = result.get("case") or {}
+        item.case, item.version = case.get("id"), case.get("version", 1)
+        if item.case and item.unit:
+            self._field_busy.add(item.case)     # the live field leaves it to the chain below
+
+    async def _backlog_field(self, item: BacklogCall) -> None:
+        """What the last shift did with one call: assign, start, finish, close."""
+        r = self.field_rng
+        steps: list[tuple[str, dict]] = [("case.assign", {"unit": item.unit})]
+        moves = ("in_progress", "verifying", "closed")
+        for to in moves[:{"in_progress": 1, "verifying": 2, "closed": 3}.get(item.to, 0)]:
+            note = {"in_progress": r.choice(START_NOTES), "verifying": r.choice(DONE_NOTES),
+                    "closed": CLOSE_NOTE}[to]
+            steps.append(("case.transition", {"to": to, "note": note}))
+        for op, extra in steps:
+            args = {"case": item.case, "version": item.version, **extra}
+            try:
+                result = await self.field_client.command(op, args, timeout=60)
+            except CommandFailed as exc:
+                self._field_refused(op, args, exc)
+                return
+            except Exception as exc:
+                self.stats["unacked"] += 1
+                log.debug("backlog field move not acked: %s", exc)
+                return
+            item.version = result["case"]["version"]
+            self.field_versions[item.case] = item.version
+            self.stats["field.ok"] += 1
+            self.stats["backlog.field"] += 1
+
+    def _field_refused(self, op: str, args: dict, exc: CommandFailed) -> None:
+        if exc.code == "conflict":      # the human was first: theirs
+            self.stats["field.conflict"] += 1
+            log.info("field: %s on %s dropped: %s", op, args.get("case"), exc.message)
+        else:
+            self.stats["field.refused"] += 1
+            log.warning("hub refused field %s %s: %s", op, args, exc)
+
+    # --- the field units -------------------------------------------------------------
+    async def _start_field(self) -> None:
+        """Log the field terminals in (``field_user``); without them the day
+        runs on, with nobody but the human moving cases."""
+        if not self.field_user:
+            return
+        client = HubClient(self.url, Credentials(self.field_user, self.field_password), self.field_sink,
+                           client_name="citybrain-simulator-field/0.1")
+        client.start()
+        deadline = time.monotonic() + 30
+        while not self.field_sink.ready.is_set():
+            if client.status.state == "unauthorized" or time.monotonic() > deadline:
+                log.warning("field units off: the hub refused %s (%s)", self.field_user,
+                            client.status.message or client.status.state)
+                await client.close()
+                return
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.field_sink.ready.wait(), 0.5)
+        self.field_client = client
+        log.info("field units logged in as %s: %d open cases", self.field_user,
+                 len(self.field_sink.cases))
+
+    def _field_saw(self, case: Case) -> None:
+        """Plan the field's next move when a case enters ``dispatched`` or
+        ``in_progress``: a step some minutes after it got there."""
+        plan = self.field_plans.get(case.id)
+        if case.status not in ("dispatched", "in_progress") or case.assignee is None:
+            if plan is not None:
+                del self.field_plans[case.id]
+            return
+        if plan is not None and plan.status == case.status:
+            return
+        r = self.field_rng
+        lo, hi = FIELD_START_MIN if case.status == "dispatched" else FIELD_DONE_MIN
+        since = parse_ts(case.updated_at).timestamp()
+        to = "in_progress" if case.status == "dispatched" else "verifying"
+        plan = FieldStep(case.id, case.status, to, since + r.uniform(lo, hi) * MINUTE)
+        self.field_plans[case.id] = plan
+        self.field_sched.at(plan.due, self._field_step, plan)
+
+    def _field_step(self, t: float, plan: FieldStep) -> None:
+        if self.field_plans.get(plan.case) is not plan or plan.dropped:
+            return                          # superseded: the case moved on meanwhile
+        case = self.field_sink.cases.get(plan.case)
+        client = self.field_client
+        if case is None or case.status != plan.status:
+            self.field_plans.pop(plan.case, None)
+            return
+        r = self.field_rng
+        if client is None or not client.connected or plan.case in self._field_busy:
+            self._field_later(plan, t + r.uniform(30, 90))
+            return
+        changed = parse_ts(case.updated_at).timestamp()
+        if self.field_versions.get(case.id) != case.version and t - changed < HUMAN_HOLD_S:
+            # someone else changed it moments ago: never fight the human
+            self.stats["field.held"] += 1
+            self._field_later(plan, changed + HUMAN_HOLD_S + r.uniform(5, 60))
+            return
+        while self._field_moves and self._field_moves[0] <= t - MINUTE:
+            self._field_moves.popleft()
+        if len(self._field_moves) >= FIELD_MOVES_PER_MIN:
+            self._field_later(plan, self._field_moves[0] + MINUTE + r.uniform(1, 30))
+            return
+        self._field_moves.append(t)
+        note = r.choice(START_NOTES if plan.to == "in_progress" else DONE_NOTES)
+        args = {"case": case.id, "version": case.version, "to": plan.to, "note": note}
+        self._field_busy.add(case.id)
+        self.stats["field.sent"] += 1
+        fut = client.submit("case.transition", args)
+        self._inflight.add(fut)
+        fut.add_done_callback(lambda f: self._field_acked(f, plan, args))
+
+    def _field_later(self, plan: FieldStep, due: float) -> None:
+        plan.due = due
+        self.field_sched.at(due, self._field_step, plan)
+
+    def _field_acked(self, fut: asyncio.Future, plan: FieldStep, args: dict) -> None:
+        self._inflight.discard(fut)
+        self._field_busy.discard(plan.case)
+        if fut.cancelled():
+            return
+        exc = fut.exception()
+        if exc is None:
+            case = fut.result().get("case") or {}
+            self.field_versions[plan.case] = case.get("version", args["version"] + 1)
+            self.stats["field.ok"] += 1
+            self.stats[f"field.{plan.to}"] += 1
+            log.debug("field: %s %s -> %s", plan.case, plan.status, plan.to)
+        elif isinstance(exc, CommandFailed):
+            if exc.code == "conflict":
+                plan.dropped = True     # a fresh plan comes with the case's next status
+            self._field_refused("case.transition", args, exc)
+        else:
+            self.stats["unacked"] += 1
 
     # --- the world ----------------------------------------------------------------
     def setup(self, start: datetime, sensors: list[Sensor], cameras: list[Camera]) -> None:
