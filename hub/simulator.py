@@ -741,12 +741,13 @@ class Simulator:
             self.stats["field.held"] += 1
             self._field_later(plan, changed + HUMAN_HOLD_S + r.uniform(5, 60))
             return
-        while self._field_moves and self._field_moves[0] <= t - MINUTE:
+        now = max(t, self._live_now or t)      # (a step may run late: count moves by when sent)
+        while self._field_moves and self._field_moves[0] <= now - MINUTE:
             self._field_moves.popleft()
         if len(self._field_moves) >= FIELD_MOVES_PER_MIN:
             self._field_later(plan, self._field_moves[0] + MINUTE + r.uniform(1, 30))
             return
-        self._field_moves.append(t)
+        self._field_moves.append(now)
         note = r.choice(START_NOTES if plan.to == "in_progress" else DONE_NOTES)
         args = {"case": case.id, "version": case.version, "to": plan.to, "note": note}
         self._field_busy.add(case.id)

@@ -1,6 +1,9 @@
 """The demo feeder (hub/simulator.py): a real hub on a clock 600× fast (a
 sim-hour in 6 s) fed by the simulator for 130 sim-minutes (~13 s), then
-checked against the events the hub logged; plus the scheduler and determinism without a hub."""
+checked against the events the hub logged: the shift-start backlog, the live
+day, the field units (demo-field) and a human dispatcher they must not fight;
+then the hub restarts and a second simulator must not play a second backlog.
+Plus the scheduler, the backlog's plan and determinism without a hub."""
 from __future__ import annotations
 
 import asyncio
@@ -13,11 +16,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from console.client import CommandFailed, Credentials, HubClient
 from console.domain import demo
 from console.domain.grid import distance_m
-from console.protocol import parse_ts
+from console.domain.units import unit_for_category
+from console.protocol import OPEN_STATUSES, Case, format_ts, parse_ts
 from hub.clock import ManualClock, ScaledClock
-from hub.simulator import Scheduler, Simulator, gas_profile, rain_profile
+from hub.simulator import HUMAN_HOLD_S, Scheduler, Simulator, gas_profile, rain_profile
 from hub.testing import HubThread
 
 START = datetime(2026, 7, 15, 1, 0, tzinfo=timezone.utc)   # 09:00 in Wuhai
@@ -42,9 +47,57 @@ class Played:
     events: list[dict]
     cases: dict[str, dict]
     problems: list[str]
+    after_backlog: list[Case]           # the hub's cases when the backlog had played
+    hub_now_after_backlog: datetime
+    touched: list[tuple[str, int, str]]  # (case, version, ts) of the human's changes
+    history: dict[str, list]            # case -> its history entries
+    restarted: Simulator                # a second simulator, after a hub restart
+    new_after_restart: list[str]        # the cases it made
 
     def of(self, kind: str) -> list[dict]:
         return [e["data"] for e in self.events if e["kind"] == kind]
+
+    @property
+    def start(self) -> str:
+        return Simulator.ts(self.sim.start)
+
+
+class _NoSink:
+    def on_welcome(self, welcome, extra): pass
+    def on_snapshot(self, snapshot): pass
+    def on_event(self, event): pass
+    def on_status(self, status): pass
+
+
+async def _human(sim: Simulator, url: str, clock, touched: list, want: int = 6) -> None:
+    """A dispatcher who re-assigns a case (same unit, a person named) just
+    before the field would move it: the field must leave it for 2 minutes."""
+    client = HubClient(url, Credentials("demo-dispatcher", "demo"), _NoSink())
+    client.start()
+    try:
+        await client.wait_connected()
+        await sim.backlog_done.wait()
+        tried: set[str] = set()
+        while len(touched) < want:
+            now = clock.now().timestamp()
+            for plan in list(sim.field_plans.values()):
+                case = sim.field_sink.cases.get(plan.case)
+                if plan.case in tried or plan.dropped or not now + 10 <= plan.due <= now + 80 \
+                        or case is None or case.status != plan.status:
+                    continue
+                tried.add(case.id)
+                try:
+                    result = await client.command("case.assign", {
+                        "case": case.id, "version": case.version, "unit": case.assignee.unit,
+                        "person": "值班长", "note": "人工改派"})
+                except CommandFailed:
+                    continue        # the field was first: fine
+                c = result["case"]
+                touched.append((c["id"], c["version"], c["updated_at"]))
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await client.close()
 
 
 def _all_events(hub: HubThread) -> list[dict]:
@@ -56,19 +109,32 @@ def _all_events(hub: HubThread) -> list[dict]:
     return [{"seq": seq, "ts": ts, "kind": kind, "data": json.loads(data)} for seq, ts, kind, data in rows]
 
 
+def _hub_cases(hub: HubThread) -> list[Case]:
+    return hub.call(lambda: list(hub.server.core.cases.values()))
+
+
 @pytest.fixture(scope="module")
 def played(tmp_path_factory) -> Played:
     clock = ScaledClock(RATE, start=START)
     errors = _Errors()
     root = logging.getLogger()
     root.addHandler(errors)
+    touched: list[tuple[str, int, str]] = []
+    seen: dict = {}
     try:
         with HubThread(tmp_path_factory.mktemp("simhub"), clock=clock) as hub:
             sim = Simulator(hub.url, clock=clock, seed=1)
 
+            async def watch_backlog() -> None:
+                await sim.backlog_done.wait()
+                seen["cases"] = await asyncio.to_thread(_hub_cases, hub)
+                seen["now"] = clock.now()
+
             async def play() -> None:
                 loop = asyncio.get_running_loop()
                 task = asyncio.create_task(sim.run())
+                helpers = [asyncio.create_task(watch_backlog()),
+                           asyncio.create_task(_human(sim, hub.url, clock, touched))]
                 target, deadline = (START + PLAY).timestamp(), loop.time() + MAX_REAL_S
                 while loop.time() < deadline and not task.done():
                     nxt = sim.sched.next_time()
@@ -78,12 +144,32 @@ def played(tmp_path_factory) -> Played:
                 settle = loop.time() + 2.0
                 while sim.client.pending_count > 50 and loop.time() < settle:
                     await asyncio.sleep(0.05)
+                for t in (task, *helpers):
+                    t.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await t
+
+            asyncio.run(play())
+            events = _all_events(hub)
+            history = hub.call(lambda: {cid: hub.server.storage.case_history(cid)
+                                        for cid in {e["data"]["id"] for e in events
+                                                    if e["kind"] == "case.created"}})
+
+            # the hub restarts; the simulator comes back: no second backlog
+            hub.restart()
+            again = Simulator(hub.url, clock=clock, seed=2)
+
+            async def replay() -> None:
+                task = asyncio.create_task(again.run())
+                await asyncio.wait_for(again.backlog_done.wait(), 20)
+                await asyncio.sleep(1.0)
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-            asyncio.run(play())
-            events = _all_events(hub)
+            asyncio.run(replay())
+            after_restart = hub.call(lambda: hub.server.storage.db.execute(
+                "SELECT id FROM cases").fetchall())
     finally:
         root.removeHandler(errors)
     cases: dict[str, dict] = {}
@@ -92,19 +178,110 @@ def played(tmp_path_factory) -> Played:
             cases[e["data"]["id"]] = e["data"]
     problems = [f"{r.name}: {r.getMessage()}" for r in errors.records
                 if r.levelno >= logging.ERROR or r.name == "hub.simulator"]
-    return Played(sim, events, cases, problems)
+    assert "cases" in seen, "the backlog never finished"
+    new = [cid for (cid,) in after_restart if cid not in history]
+    return Played(sim, events, cases, problems, seen["cases"], seen["now"], touched, history,
+                  again, new)
 
 
 def test_nothing_was_refused_and_nothing_went_wrong(played):
     s = played.sim.stats
     sent = sum(n for k, n in s.items() if k.startswith("ingest."))
     assert s["refused"] == 0, played.problems
+    assert s["field.refused"] == 0, played.problems     # conflicts (the human first) are fine
     assert s["ok"] + s["unacked"] == sent and s["ok"] > sent / 2 and sent > 3000, s
+    assert s["backlog.ok"] == s["backlog.call"] == len(played.sim.backlog), s
     assert played.problems == []
 
 
+def test_the_shift_opens_with_a_backlog(played):
+    sim, start = played.sim, played.start
+    assert sim.backlog_state == "played" and sim.backlog_real_s is not None
+    assert sim.backlog_real_s < 20, sim.backlog_real_s
+    backlog = [c for c in played.after_backlog if c.reported_at < start]
+    assert len(backlog) == len(sim.backlog)
+    open_ = [c for c in backlog if c.status in OPEN_STATUSES]
+    assert len(open_) >= 30, len(open_)
+    # reported over the previous 8 hours, both lines, every stage of the loop
+    earliest = min(parse_ts(c.reported_at) for c in backlog)
+    assert timedelta(hours=7) <= parse_ts(start) - earliest <= timedelta(hours=8)
+    assert {c.source for c in backlog} == {"hotline_12345", "police_110"}
+    assert {"received", "dispatched", "in_progress", "verifying", "closed"} <= {c.status for c in backlog}
+    # some of it is overdue by the hub's clock, and the hub said so
+    now = format_ts(played.hub_now_after_backlog)
+    overdue = {c.id for c in open_ if c.due_at <= now}
+    assert overdue
+    flagged = {d["case"] for d in played.of("case.overdue")}
+    assert overdue & flagged
+    # the last shift dispatched to the category's own unit; fresh calls are the human's
+    for c in backlog:
+        if c.assignee is not None:
+            assert c.assignee.unit == unit_for_category(c.category), c
+        if parse_ts(start) - parse_ts(c.reported_at) < timedelta(minutes=45):
+            assert c.status == "received", c
+    closed = [c for c in backlog if c.status == "closed"]
+    assert closed and len(closed) < len(open_) / 3
+    for c in closed:
+        h = played.history[c.id]
+        assert [e.user for e in h] == ["demo-feeder"] + ["demo-field"] * 4
+        assert h[-1].note == "核查通过" and h[-2].status == "verifying" and h[-2].note
+
+
+def test_a_restart_plays_no_second_backlog(played):
+    again = played.restarted
+    assert again.backlog_state == "skipped" and again.stats["backlog.call"] == 0
+    assert len(played.new_after_restart) < 30, played.new_after_restart     # the live day's only
+
+
+def test_field_units_work_dispatched_cases(played):
+    s = played.sim.stats
+    assert s["field.in_progress"] >= 5 and s["field.verifying"] >= 5, s
+    start = format_ts(played.hub_now_after_backlog)    # the live day's moves, not the backlog's
+    moved = {}
+    for cid, h in played.history.items():
+        for e in h:
+            if e.user == "demo-field" and e.op == "case.transition" and e.ts >= start \
+                    and e.status in ("in_progress", "verifying"):
+                moved.setdefault(e.status, []).append(cid)
+                i = h.index(e)
+                prev = h[i - 1]
+                assert prev.status == {"in_progress": "dispatched", "verifying": "in_progress"}[e.status]
+                while i > 1 and h[i - 2].status == prev.status:
+                    i -= 1          # (a human may have changed it meanwhile, as in the test below)
+                # units take their time: 5-20 min to start, 20-90 to finish
+                gap = (parse_ts(e.ts) - parse_ts(h[i - 1].ts)).total_seconds()
+                assert gap >= (5 * 60 if e.status == "in_progress" else 20 * 60) - 1, (cid, h)
+                if e.status == "verifying":
+                    assert e.note
+    assert len(moved.get("in_progress", [])) >= 5 and len(moved.get("verifying", [])) >= 5, moved
+    # live cases the hub dispatched itself (IoT, AI) are worked too; received ones never
+    iot_ai = {c["id"] for c in played.cases.values() if c["source"] in ("iot", "ai_video")}
+    assert iot_ai & set(moved["in_progress"])
+    for cid, h in played.history.items():
+        for i, e in enumerate(h):
+            if e.user == "demo-field" and e.ts >= start:
+                assert h[i - 1].status != "received", h
+    # modest: at most a couple of live moves per sim-minute
+    ts = sorted(parse_ts(e.ts) for h in played.history.values() for e in h
+                if e.user == "demo-field" and e.op == "case.transition" and e.ts >= start)
+    for a, b in zip(ts, ts[3:]):
+        assert b - a >= timedelta(minutes=1), (a, b)
+
+
+def test_the_field_leaves_a_case_the_human_just_changed(played):
+    assert len(played.touched) >= 3, played.touched
+    assert played.sim.stats["field.held"] >= 1
+    for cid, version, ts in played.touched:
+        later = [e for e in played.history[cid] if e.version > version]
+        for e in later:
+            if e.user == "demo-field":
+                assert parse_ts(e.ts) - parse_ts(ts) >= timedelta(seconds=HUMAN_HOLD_S), \
+                    (cid, ts, played.history[cid])
+
+
 def test_calls_arrive_from_both_lines_with_linkable_pairs(played):
-    calls = [c for c in played.cases.values() if c["source"] in ("hotline_12345", "police_110")]
+    calls = [c for c in played.cases.values() if c["source"] in ("hotline_12345", "police_110")
+             and c["reported_at"] >= played.start]       # the live day, not the backlog
     by_src = Counter(c["source"] for c in calls)
     assert by_src["hotline_12345"] >= 30 and by_src["police_110"] >= 10, by_src
     pairs = []
@@ -246,3 +423,59 @@ def test_dry_day_values_respect_thresholds():
     assert all(len(p) == 11 and p.isdigit() and p[0] == "1" for p in phones)
     plates = [a["key"] for op, a in out if op == "ingest.detection" and a["category"] == "illegal_parking"]
     assert plates and all(len(p) == 8 and p[2] == "·" for p in plates)
+
+
+def _case(status: str, source: str = "hotline_12345", reported: datetime = START) -> Case:
+    from console.protocol import Location
+    ts = format_ts(reported)
+    return Case(id=f"C-{status}-{reported.timestamp():.0f}", version=1, source=source,
+                category="noise", title="t", status=status, priority=4,
+                location=Location(39.65, 106.8, "x"), reported_at=ts, updated_at=ts, due_at=ts)
+
+
+def test_backlog_plan_is_deterministic_and_leaves_the_live_day_alone():
+    t0 = START.timestamp()
+    a = Simulator("ws://unused", seed=5).plan_backlog(t0)
+    b = Simulator("ws://unused", seed=5).plan_backlog(t0)
+    c = Simulator("ws://unused", seed=6).plan_backlog(t0)
+    assert a == b and a != c
+    assert len(a) >= 60
+    assert all(t0 - 8 * 3600 <= x.t < t0 and x.args["ts"] == Simulator.ts(x.t) for x in a)
+    assert [x.t for x in a] == sorted(x.t for x in a)
+    lines = Counter(x.args["line"] for x in a)
+    assert lines["12345"] >= 20 and lines["110"] >= 10, lines
+    # same-incident 110 twins: a 110 call 2-6 min after a 12345 call, nearby
+    twins = [(p, q) for p in a if p.args["line"] == "12345" for q in a if q.args["line"] == "110"
+             and 120 <= q.t - p.t <= 360 and distance_m(
+                 p.args["location"]["lat"], p.args["location"]["lon"],
+                 q.args["location"]["lat"], q.args["location"]["lon"]) <= 450]
+    assert twins
+    # fresh calls are the human's; ~60 % of the older ones went to their category's unit
+    assert all(x.to == "received" for x in a if t0 - x.t < 45 * 60)
+    older = [x for x in a if t0 - x.t >= 45 * 60]
+    worked = [x for x in older if x.to != "received"]
+    assert 0.4 <= len(worked) / len(older) <= 0.8, (len(worked), len(older))
+    assert all(x.unit == unit_for_category(x.args["category"]) for x in worked)
+    stages = Counter(x.to for x in worked)
+    assert set(stages) == {"dispatched", "in_progress", "verifying", "closed"}, stages
+    assert stages["closed"] < len(a) / 5
+    # planning a backlog draws nothing from the live day's generator
+    clock = ManualClock(START)
+    sim = Simulator("ws://unused", clock=clock, seed=5)
+    out: list[tuple[str, dict]] = []
+    sim.send_hook = lambda op, args: out.append((op, args))
+    sim.plan_backlog(t0)
+    sim.setup(clock.now(), demo.load_sensors(), demo.load_cameras())
+    sim.run_until(START + timedelta(hours=1.5), limit=None)
+    assert out == _dry(5, 1.5)[1]
+
+
+def test_a_backlog_only_for_a_fresh_hall():
+    sim = Simulator("ws://unused", seed=1)
+    old = START - timedelta(hours=30)
+    assert sim.wants_backlog([], START)
+    assert sim.wants_backlog([_case("closed", reported=old), _case("in_progress", "iot", START)], START)
+    assert not sim.wants_backlog([_case("received", reported=old + timedelta(seconds=i))
+                                  for i in range(10)], START)
+    assert not sim.wants_backlog([_case("closed", reported=START - timedelta(hours=2))], START)
+    assert not Simulator("ws://unused", seed=1, backlog_s=0).wants_backlog([], START)
