@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "queue/tab": "received",
     "queue/sort": "sla",                # column, "-column" for descending
     "queue/mine": "{}",                 # JSON {user: [case ids they acted on here]}
+    "queue/filters_open": False,        # the source/category/priority/area rows unfolded
     "video/layout": "2x2",
     "video/tiles": "",                  # comma-separated camera ids per tile
     "video/alarm_tile": -1,             # tile that new alarms' cameras open in; -1 = the last

@@ -8,7 +8,7 @@ flash once and a new P1 chimes. Every action has a key (F1 lists them).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCollator, QItemSelectionModel, QLocale, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QCollator, QEvent, QItemSelectionModel, QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMenu, QTabBar, QTableView, QToolBar,
@@ -32,6 +32,8 @@ TAB_NAMES = {"received": ("待受理", "Received"), "in_progress": ("处置中",
              "verifying": ("待核查", "Verifying"), "overdue": ("超时", "Overdue"), "mine": ("我的", "Mine"),
              "all": ("全部", "All")}
 TICK_MS = 1000
+MIN_TITLE_WIDTH = 180
+DROP_ORDER = ("reported", "category", "unit", "status", "area", "links", "source")  # first dropped first
 COUNTS_MS = 500
 COLUMN_WIDTHS = {"priority": 86, "sla": 120, "status": 68, "category": 96, "title": 240, "source": 70,
                  "area": 186, "unit": 130, "reported": 92, "links": 72}
@@ -67,6 +69,7 @@ class CaseQueuePanel(QWidget):
         for tab in TABS:
             self.tabs.addTab(self._tab_names[tab])
         self.filters = CaseFilterBar(self)
+        self.filters.set_expanded(bool(self.ctx.settings.get("queue/filters_open")))
         self.table = self._make_table()
         self.actions_ = None if self.ctx.is_wall else CaseActions(self.ctx, self)
         self.toolbar = QToolBar(self)
@@ -88,11 +91,11 @@ class CaseQueuePanel(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.tabs)
         layout.addWidget(self.filters)
-        layout.addWidget(self.toolbar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
-        bottom = QHBoxLayout()
+        bottom = QHBoxLayout()       # counts left, actions right: one row, not two
         bottom.addWidget(self.footer, 1)
+        bottom.addWidget(self.toolbar, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(bottom)
         if self.ctx.is_wall:
             self.filters.hide()
@@ -125,6 +128,7 @@ class CaseQueuePanel(QWidget):
         hh.setSectionResizeMode(COLUMNS.index("title"), QHeaderView.ResizeMode.Stretch)
         table.setItemDelegateForColumn(COLUMNS.index("priority"), PriorityDelegate(table))
         table.setItemDelegateForColumn(COLUMNS.index("sla"), SlaDelegate(table))
+        table.viewport().installEventFilter(self)     # the width decides which columns fit
         if not self.ctx.is_wall:
             table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             table.customContextMenuRequested.connect(self._on_context_menu)
@@ -152,6 +156,27 @@ class CaseQueuePanel(QWidget):
         self.addAction(action)
         self.key_actions.append(action)
         return action
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
+        """In a narrow dock, drop the least needed columns rather than make
+        the dispatcher scroll sideways to see the title."""
+        budget = self.table.viewport().width()
+        scale = 1.5 if self.ctx.is_wall else 1.0
+        need = sum(COLUMN_WIDTHS[c] for c in COLUMNS if c != "title") * scale + MIN_TITLE_WIDTH
+        hidden = set()
+        for col in DROP_ORDER:
+            if need <= budget:
+                break
+            hidden.add(col)
+            need -= COLUMN_WIDTHS[col] * scale
+        for i, col in enumerate(COLUMNS):
+            if self.table.isColumnHidden(i) != (col in hidden):
+                self.table.setColumnHidden(i, col in hidden)
 
     def _set_ranks(self) -> None:
         """Sort categories, sources and units by the names the dispatcher reads."""
@@ -182,6 +207,7 @@ class CaseQueuePanel(QWidget):
         self.ctx.adapter.case_selected.connect(self._on_case_selected)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.filters.changed.connect(self._apply_filter)
+        self.filters.expanded_changed.connect(self._on_filters_expanded)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
         self.mine.changed.connect(self._on_mine_changed)
@@ -210,6 +236,9 @@ class CaseQueuePanel(QWidget):
     def _apply_filter(self) -> None:
         self.model.set_filter(self._spec())
         self._after_relayout()
+
+    def _on_filters_expanded(self, shown: bool) -> None:
+        self.ctx.settings.set("queue/filters_open", shown)
 
     def _on_tab_changed(self, _index: int) -> None:
         self.ctx.settings.set("queue/tab", self.current_tab())

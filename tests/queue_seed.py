@@ -218,6 +218,7 @@ def main(path: str) -> None:
         store = LiveStore()
         ctx = AppContext(store, StoreAdapter(store), Settings(tmp / "console.ini"), hub_url=hub.url)
         ctx.settings.set("queue/tab", "all")
+        ctx.settings.set("queue/filters_open", True)
         ctx.settings.set("queue/sound", False)
         ctx.client = HubClient(hub.url, Credentials("demo-dispatcher", "demo"), store)
 

@@ -174,3 +174,22 @@ def test_a_snapshot_resets_and_keeps_the_selected_case(qtbot, feed):
     assert panel.model.rows.case_id(panel.table.currentIndex().row()) == picked
 
 
+
+
+def test_a_narrow_dock_drops_columns_not_the_title(qtbot, feed):
+    panel = make_panel(qtbot, feed.ctx)
+    hidden = lambda: {c for i, c in enumerate(COLUMNS) if panel.table.isColumnHidden(i)}  # noqa: E731
+    panel.resize(1700, 600)
+    qtbot.waitUntil(lambda: hidden() == set())
+    panel.resize(560, 600)
+    qtbot.waitUntil(lambda: "reported" in hidden())
+    assert {"priority", "sla", "title", "source", "links"}.isdisjoint(hidden())
+    # folded filters still say that they filter
+    f = panel.filters
+    assert not f.details.isVisibleTo(f)                       # folded by default
+    f.more.setChecked(True)
+    assert f.details.isVisibleTo(f) and feed.ctx.settings.get("queue/filters_open") is True
+    f.more.setChecked(False)
+    assert not f.details.isVisibleTo(f) and feed.ctx.settings.get("queue/filters_open") is False
+    f.source.setCurrentIndex(f.source.findData("police_110"))
+    assert f.more.text() == "Filters (1)"

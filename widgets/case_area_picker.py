@@ -28,7 +28,7 @@ class AreaPicker(QWidget):
             combo = QComboBox(self)
             combo.setObjectName(f"area_{level}")
             combo.setProperty("any_text", any_text)
-            combo.setMinimumContentsLength(6)
+            combo.setMinimumContentsLength(3)     # shrinks with a narrow dock; the popup shows all
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.currentIndexChanged.connect(self._on_combo_changed)
             layout.addWidget(combo)

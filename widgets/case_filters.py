@@ -18,6 +18,7 @@ TYPING_PAUSE_MS = 180     # search once the dispatcher pauses, not per keystroke
 
 class CaseFilterBar(QWidget):
     changed = Signal()
+    expanded_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,26 +43,41 @@ class CaseFilterBar(QWidget):
         self.area.changed.connect(self.changed)
         # a toggle button, not a check box: its on state must read at a glance
         self.twins = QToolButton()
-        self.twins.setText(self.tr("110 calls with a likely 12345 twin"))
+        self.twins.setText(self.tr("Likely 12345 twins"))
         self.twins.setCheckable(True)
         self.twins.setObjectName("QueueTwins")
         self.twins.setToolTip(self.tr("Open 110 calls not linked yet whose best 12345 match is strong"))
         self.twins.toggled.connect(self.changed)
         self.clear_button = QPushButton(self.tr("Clear filters"))
         self.clear_button.clicked.connect(self.clear)
+        # source, category, priority and area fold away: a queue in a narrow
+        # dock keeps its rows for cases
+        self.more = QToolButton()
+        self.more.setObjectName("QueueMoreFilters")
+        self.more.setText(self.tr("Filters"))
+        self.more.setCheckable(True)
+        self.more.setChecked(True)
+        self.more.toggled.connect(self._on_more_toggled)
+        self.changed.connect(self._update_more)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.more)
         top.addWidget(self.twins)
         top.addWidget(self.clear_button)
-        bottom = QHBoxLayout()
+        self.details = QWidget(self)
+        rows = QVBoxLayout(self.details)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(4)
+        pickers = QHBoxLayout()
         for w in (self.source, self.category, self.priority):
-            bottom.addWidget(w)
-        bottom.addWidget(self.area, 1)
+            pickers.addWidget(w, 1)
+        rows.addLayout(pickers)
+        rows.addWidget(self.area)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addLayout(bottom)
+        layout.addWidget(self.details)
 
     def _combo(self, name: str, any_text: str, items) -> QComboBox:
         combo = QComboBox(self)
@@ -70,7 +86,25 @@ class CaseFilterBar(QWidget):
         for text, data in items:
             combo.addItem(text, data)
         combo.currentIndexChanged.connect(self.changed)
+        _narrow(combo)
         return combo
+
+    def _active_details(self) -> int:
+        return sum(1 for c in (self.source, self.category, self.priority) if c.currentData() is not None) \
+            + (1 if self.area.code() else 0)
+
+    def _update_more(self) -> None:
+        """Folded filters still show that they filter: "Filters (2)"."""
+        n = self._active_details()
+        self.more.setText(self.tr("Filters (%1)").replace("%1", str(n)) if n else self.tr("Filters"))
+
+    def _on_more_toggled(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+        self.expanded_changed.emit(shown)
+
+    def set_expanded(self, shown: bool) -> None:
+        self.more.setChecked(shown)
+        self.details.setVisible(shown)
 
     def _on_typed(self, _text: str) -> None:
         self._typing.start()
@@ -107,3 +141,9 @@ class CaseFilterBar(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+
+def _narrow(combo: QComboBox) -> None:
+    """Let a picker shrink with a narrow dock (its popup still shows full names)."""
+    combo.setMinimumContentsLength(3)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
