@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -138,12 +139,21 @@ def main(argv: list[str] | None = None) -> int:
         window_size=SCREENSHOT_SIZE if args.screenshot else None))
     _schedule_exit(shell, args)
     _handle_signals(loop, shell)
+    freeze_startup_heap()
     with loop:
         code = loop.run_until_complete(shell.run())
     settings.sync()
     if code == EXIT_RESTART:
         _restart(argv)
     return code
+
+
+def freeze_startup_heap() -> None:
+    """Move everything alive after start-up (the Qt bindings, pandas, the
+    panels) out of the cyclic collector's reach: its full passes then walk
+    only what the live data adds, so they stay short pauses of the UI thread."""
+    gc.collect()
+    gc.freeze()
 
 
 def _schedule_exit(shell, args: argparse.Namespace) -> None:

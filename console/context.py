@@ -53,3 +53,10 @@ class AppContext:
     @property
     def is_wall(self) -> bool:
         return self.display_mode == "wall"
+
+    @property
+    def may_show_callers(self) -> bool:
+        """False on the video wall, whoever is logged in there, and for the
+        roles the hub redacts callers for: a panel then shows no caller field
+        at all (not an empty one)."""
+        return not self.is_wall and self.store.role not in ("wall", "feeder")

@@ -33,7 +33,8 @@ HEALTH_REFRESH_MS = 1000   # the countdown and the data age tick once a second
 AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
          "top": Qt.DockWidgetArea.TopDockWidgetArea, "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 # share of the window's width for each column of the default layout
-COLUMN_WIDTH = {"left": 0.27, "middle": 0.44, "right": 0.29}
+COLUMN_WIDTH = {"left": 0.30, "middle": 0.40, "right": 0.30}
+FIRST_ROW_HEIGHT = 0.58    # the first panel of a column (queue, video) gets the most
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_SIZE = (1600, 960)
 
@@ -157,16 +158,23 @@ class MainWindow(QMainWindow):
                 self.splitDockWidget(above, below, Qt.Orientation.Vertical)
         for dock in self.docks.values():
             dock.show()
-        self._columns = {name: col[0] for name, col in columns.items() if col}
+        self._columns = {name: col for name, col in columns.items() if col}
         self._size_columns()
 
     def _size_columns(self) -> None:
-        """Each column to its share of the width (again on the first show:
-        Qt honours this only once the window has its real size)."""
-        docks = list(self._columns.values())
+        """Each column to its share of the width, its first panel to the
+        larger share of the height (again on the first show: Qt honours this
+        only once the window has its real size)."""
+        tops = [col[0] for col in self._columns.values()]
         widths = [int(self.width() * COLUMN_WIDTH[name]) for name in self._columns]
-        if docks:
-            self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
+        if tops:
+            self.resizeDocks(tops, widths, Qt.Orientation.Horizontal)
+        height = self.height()
+        for col in self._columns.values():
+            if len(col) > 1:
+                rest = int(height * (1 - FIRST_ROW_HEIGHT) / (len(col) - 1))
+                self.resizeDocks(col, [int(height * FIRST_ROW_HEIGHT)] + [rest] * (len(col) - 1),
+                                 Qt.Orientation.Vertical)
 
     def _action(self, text: str, shortcut: str | QKeySequence | None, slot, *,
                 checkable: bool = False) -> QAction:

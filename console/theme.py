@@ -104,6 +104,7 @@ def stylesheet(wall: bool = False) -> str:
     values["BASE_PT"] = WALL_FONT_PT if wall else FONT_PT
     values["TITLE_PT"] = (WALL_FONT_PT if wall else FONT_PT) + 1
     values["BANNER_PT"] = (WALL_FONT_PT if wall else FONT_PT) + 2
+    values["COUNT_PT"] = (WALL_FONT_PT if wall else FONT_PT) * 2
     return re.sub(r"@([A-Z_]+)@", lambda m: str(values[m.group(1)]), text)
 
 

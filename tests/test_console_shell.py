@@ -138,6 +138,7 @@ def test_login_dialog_connects_and_stores_only_the_token(arun, make_shell, hub, 
         assert shell.window.banner.isHidden()
         assert shell.window.status_widget.state_label.text().endswith("Connected")
         assert "demo-dispatcher" in shell.window.windowTitle()
+        assert shell.ctx.may_show_callers
         assert len(shell.store.cameras) >= 60                 # the snapshot is applied
         key = auth.account("demo-dispatcher", hub.url)
         assert memkeyring.items[(auth.SERVICE, key)] == shell.client.credentials.token
@@ -264,8 +265,8 @@ def test_logout_forgets_the_login_clears_the_data_and_asks_again(arun, make_shel
         shell.window.refresh_health()
         assert not shell.window.banner.isHidden()
         assert shell.login_dialog.user_edit.text() == "demo-dispatcher"
-        await login(shell, hub.url, user="demo-viewer")        # someone else takes the desk
-        assert shell.store.role == "viewer"
+        await login(shell, hub.url, user="demo-wall")          # someone else takes the desk
+        assert shell.store.role == "wall" and not shell.ctx.may_show_callers
     scenario(arun, body)
 
 
@@ -426,7 +427,7 @@ def test_wall_mode_locks_the_window_and_logs_in_as_the_wall(arun, make_shell, hu
         await until(lambda: len(shell.store.cases) == 1)
         case = next(iter(shell.store.cases.values()))
         assert case.caller is None and case.description is None     # never reaches the wall
-        assert shell.store.role == "wall"
+        assert shell.store.role == "wall" and not shell.ctx.may_show_callers
     scenario(arun, body)
 
 
