@@ -241,6 +241,9 @@ class HubServer:
         except ProtocolError as exc:
             await self._refuse(ws, f"expected hello first: {exc}")
             return None
+        except RecursionError:  # msgspec's depth limit; see _receive
+            await self._refuse(ws, "expected hello first: JSON nested too deeply")
+            return None
         who = await self._authenticate(hello)
         if isinstance(who, str):
             await asyncio.sleep(self.config.login_fail_delay_s)
@@ -338,6 +341,11 @@ class HubServer:
                 frame = decode_client_frame(message)
             except ProtocolError as exc:
                 session.push(encode(Error("bad_frame", str(exc))))
+                continue
+            except RecursionError:
+                # JSON nested ~1000 deep: the decoder gives up with
+                # RecursionError, not ProtocolError; still just a bad frame
+                session.push(encode(Error("bad_frame", "JSON nested too deeply")))
                 continue
             if isinstance(frame, Hello):
                 session.push(encode(Error("bad_frame", "already logged in: a second hello")))
