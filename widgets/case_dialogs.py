@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from console import labels, theme
 from console.case_conflict import Conflict, FieldChange
 from console.domain import cases as loop
-from console.domain.units import UNITS, suggested_units, unit_for_category
+from console.domain.units import suggested_units, unit_for_category
 from console.protocol import CATEGORIES, Case
 from widgets import case_format as fmt
 from widgets.case_area_picker import AreaPicker
