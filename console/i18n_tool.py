@@ -4,7 +4,9 @@
    panels/ into ``resources/i18n/citybrain_zh_CN.ts`` (Qt's own format).
 2. The Chinese comes from phrasebooks, ``resources/i18n/zh_CN/*.json``
    (``{"English source": "中文"}``), one per component so that work on one
-   panel never touches another's file. The tool fills the .ts from them.
+   panel never touches another's file. The tool fills the .ts from them. A
+   key ``"Context|English source"`` (the class whose ``tr()`` it is) wins over
+   the plain key, for a word that needs different Chinese in two places.
 3. ``pyside6-lrelease`` compiles the .qm the app loads.
 
 ``--check`` changes nothing and fails when a string has no Chinese or the
@@ -68,8 +70,9 @@ def fill(ts: Path, book: dict[str, str]) -> list[tuple[str, str]]:
         for msg in ctx.iter("message"):
             src = msg.findtext("source", "")
             tr = msg.find("translation")
-            if src in book:
-                tr.text = book[src]
+            zh = book.get(f"{cname}|{src}", book.get(src))
+            if zh is not None:
+                tr.text = zh
                 tr.attrib.pop("type", None)
             else:
                 missing.append((cname, src))
