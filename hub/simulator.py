@@ -441,7 +441,7 @@ class Simulator:
             else:
                 self.backlog_state = "skipped"
                 self.backlog_done.set()
-            sink.cases = None
+            sink.cases = []         # (judged once: a later snapshot keeps nothing)
             self.setup(start, list(sink.sensors.values()), list(sink.cameras.values()))
             await self._drive()
         finally:
