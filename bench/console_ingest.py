@@ -17,15 +17,23 @@ What runs:
 * the bare client (a worker process, plain asyncio, no Qt): ``websockets``
   receives each frame and decodes it with msgspec — both the typed decode
   the console needs (frame, then the event's data by kind) and a generic
-  ``msgspec.json.decode``; the faster of the two is the baseline.
+  ``msgspec.json.decode``; the faster of the two is the baseline. It receives
+  frames as bytes with the console's queue size, exactly as the console's
+  HubClient does, so the comparison isolates what the console adds.
 * the console (a worker process): the real HubClient + LiveStore +
   StoreAdapter (one ``changed`` per 16 ms frame to a connected slot), on a
   qasync loop with a repeating 16 ms QTimer whose worst gap between ticks is
-  recorded while the events come in (offscreen Qt).
+  recorded while the events come in (offscreen Qt), after
+  ``console.app.freeze_startup_heap()`` as the console runs it.
+* the client without Qt (diagnostic): HubClient + LiveStore on plain asyncio,
+  to tell the store's cost from what qasync and Qt add.
 
-Each round runs the bare client and the console once, alternating; the best
-round of each is reported (on a shared machine the best is the least
-disturbed). Rates count events from the snapshot to the last event applied.
+Each round runs the bare clients, then the client and the console, so a
+round's runs see the same machine. Reported: the best round of each (on a
+shared machine the best is the least disturbed), ``ratio`` = best console /
+best bare, the median of the per-round ratios, and CPU time per event
+(less sensitive to other processes than wall time). Rates count events from
+the snapshot to the last event applied.
 
 The last line printed is one JSON object with ``console_eps``, ``bare_eps``,
 ``ratio`` and ``worst_tick_gap_ms`` (plus details), for scripts. Target:
@@ -219,6 +227,8 @@ def client_main(url: str, n: int, out: mp.Queue) -> None:
     from console.store import LiveStore
 
     async def run() -> float:
+        from console.app import freeze_startup_heap
+        freeze_startup_heap()   # as the console does
         store = LiveStore()
         marks: dict[str, float] = {}
         applied = store.on_snapshot
@@ -366,12 +376,15 @@ def main() -> int:
     finally:
         sender.terminate()
     best = {k: max(v, key=lambda x: x["eps"]) for k, v in results.items()}
+    paired = [c["eps"] / max(t["eps"], g["eps"])
+              for t, g, c in zip(results["typed"], results["generic"], results["console"])]
     bare = max(best["typed"]["eps"], best["generic"]["eps"])
     console = best["console"]
     summary = {
         "events": args.events, "rounds": args.rounds,
         "console_eps": round(console["eps"]), "bare_eps": round(bare),
         "ratio": round(console["eps"] / bare, 3),
+        "ratio_median_of_rounds": round(statistics.median(paired), 3),
         "worst_tick_gap_ms": round(max(r["worst_tick_gap_ms"] for r in results["console"]), 1),
         "best_round_tick_gap_ms": round(console["worst_tick_gap_ms"], 1),
         "bare_typed_eps": round(best["typed"]["eps"]), "bare_generic_eps": round(best["generic"]["eps"]),

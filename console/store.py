@@ -18,8 +18,9 @@ import msgspec
 
 from console.client import ConnectionStatus
 from console.protocol import (
-    OPEN_STATUSES, Camera, CameraStatusChange, Case, CaseOverdue, Detection, DetectionCleared,
-    Event, Sensor, SensorReading, Snapshot, Unit, Welcome, decode_event_data, format_ts, parse_ts,
+    EVENT_DATA_TYPES, OPEN_STATUSES, Camera, CameraStatusChange, Case, CaseOverdue, Detection,
+    DetectionCleared, Event, Sensor, SensorReading, Snapshot, Unit, Welcome, decode_event_data, format_ts,
+    parse_ts,
 )
 
 READINGS_KEPT = 720          # per sensor: 12 h at one a minute
@@ -130,9 +131,13 @@ class LiveStore:
         ch.reset = True
 
     def on_event(self, ev: Event) -> None:
-        data = decode_event_data(ev.kind, ev.data)
-        handler = self._HANDLERS.get(ev.kind)
-        if handler is not None:
+        route = _ROUTES.get(ev.kind)
+        if route is not None:   # a kind this console does not know is skipped (the contract)
+            decode, handler = route
+            try:
+                data = decode(ev.data)
+            except (msgspec.ValidationError, msgspec.DecodeError):
+                data = decode_event_data(ev.kind, ev.data)   # raises the error naming the field
             handler(self, data)
         self.seq = ev.seq
         self.events_applied += 1
@@ -249,6 +254,11 @@ class LiveStore:
 
     def open_cases(self) -> Iterable[Case]:
         return (c for c in self.cases.values() if c.status in OPEN_STATUSES)
+
+
+# kind -> (typed decoder, handler): one lookup per event on the hot path
+_ROUTES = {kind: (msgspec.json.Decoder(EVENT_DATA_TYPES[kind]).decode, handler)
+           for kind, handler in LiveStore._HANDLERS.items()}
 
 
 def _iso(dt: datetime) -> str:
