@@ -296,7 +296,7 @@ class VideoPanel(QWidget):
         else:
             tip = f"{cam.id}  {cam.location.address or ''}\n{labels.camera_group(cam.group)}"
             tile.set_camera(cam.id, cam.name, tip)
-        if tile.stream is not None:
+        if tile.stream is not None and not self._shut:
             url = self._url_for(cam.url) if cam is not None else None
             if url:
                 tile.stream.open(url)

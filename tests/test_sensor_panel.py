@@ -3,11 +3,13 @@
 console shows it; acks go back through the hub."""
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from console.client import Credentials, HubClient
 from console.context import AppContext
@@ -17,6 +19,19 @@ from console.settings import Settings
 from console.store import LiveStore
 from panels.sensors import SensorPanel
 from tests.qtasync import until
+
+
+@pytest.fixture(autouse=True)
+def gc_on_the_gui_thread(qapp):
+    """Collect garbage only on this thread: the cyclic GC running on the
+    hub's thread would free widgets there, leaving their Qt timers
+    registered (a segfault in QTimerInfoList::activateTimers later)."""
+    collector = GarbageCollector(interval=0.5)
+    yield
+    collector.timer.stop()
+    shiboken6.delete(collector.timer)
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture

@@ -172,6 +172,8 @@ class VideoStream(QObject):
             self.player.set_hwnd(self._window)
 
     def open(self, url: str | None) -> None:
+        if self._closed:              # the player is released (or being released)
+            return
         if url == self.url and self._running:
             return
         self.url = url
@@ -183,6 +185,8 @@ class VideoStream(QObject):
             self._stop(IDLE if not url else PAUSED)
 
     def close(self) -> None:
+        if self._closed:
+            return
         self.url = None
         self._last_frame_at = None
         self._stop(IDLE)
@@ -190,7 +194,7 @@ class VideoStream(QObject):
     def set_active(self, active: bool) -> None:
         """Hidden tiles (panel hidden, window minimised, covered by a
         maximised tile) decode nothing."""
-        if active == self.active:
+        if active == self.active or self._closed:
             return
         self.active = active
         if not self.url:
@@ -203,7 +207,7 @@ class VideoStream(QObject):
 
     def restart(self) -> None:
         """Retry now (the dispatcher clicked retry)."""
-        if self.url and self.active:
+        if self.url and self.active and not self._closed:
             self._attempt = 0
             self._start()
 
@@ -250,6 +254,8 @@ class VideoStream(QObject):
 
     # --- start / stop --------------------------------------------------------------
     def _start(self) -> None:
+        if self._closed:
+            return
         self._gen += 1
         self._retry.stop()
         self.retry_at = None
@@ -354,7 +360,7 @@ class VideoStream(QObject):
         return stats.displayed_pictures
 
     def _on_poll(self) -> None:
-        if not self._running:
+        if not self._running or self._closed:
             return
         now = time.monotonic()
         count = self._frame_count()
