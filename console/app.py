@@ -140,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     _schedule_exit(shell, args)
     _handle_signals(loop, shell)
     freeze_startup_heap()
+    # The cyclic GC runs only here, on the GUI thread, from a timer: left
+    # automatic it can fire on a libVLC callback lane and free a Qt object
+    # there, which crashes Qt on that object's next timer.
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+    gc_on_gui_thread = GarbageCollector(interval=0.5)  # noqa: F841 (lives as long as the app)
     with loop:
         code = loop.run_until_complete(shell.run())
     settings.sync()

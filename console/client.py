@@ -141,6 +141,7 @@ class HubClient:
         for p in self._pending.values():
             if not p.future.done():
                 p.future.set_exception(NotConnected("client closed"))
+                p.future.exception()   # whoever awaits it gets it; nobody need to
         self._pending.clear()
         self._set_status("closed")
 
@@ -328,6 +329,13 @@ class HubClient:
         fut = self.submit(op, args, cmd_id)
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout or self.ack_timeout)
+        except asyncio.CancelledError:
+            # the caller gave up (its task was cancelled): forget the command
+            # rather than keep a future nobody will read (an ack still coming
+            # is ignored by _on_ack)
+            self._pending.pop(cmd_id, None)
+            fut.cancel()
+            raise
         except asyncio.TimeoutError:
             self._pending.pop(cmd_id, None)
             raise CommandTimeout(f"no answer from the hub to {op} within "

@@ -86,6 +86,9 @@ def format_ts(dt: datetime) -> str:
 _last_parsed: tuple[str | None, datetime | None] = (None, None)
 
 
+TS_MIN_YEAR, TS_MAX_YEAR = 1970, 2999   # what the hub accepts as an event's time
+
+
 def parse_ts(text: str) -> datetime:
     """Parse a contract time; raises ``ValueError`` on anything else."""
     global _last_parsed
@@ -96,8 +99,13 @@ def parse_ts(text: str) -> datetime:
         return last[1]
     if not _TS_RE.match(text):
         raise ValueError(f"not an ISO 8601 time with zone: {text!r}")
-    dt = datetime.fromisoformat(text)
-    dt = dt.astimezone(timezone.utc)
+    try:
+        dt = datetime.fromisoformat(text).astimezone(timezone.utc)
+    except OverflowError:   # e.g. 9999-12-31T23:59:59-01:00 is past datetime's end in UTC
+        raise ValueError(f"time out of range: {text!r}") from None
+    if not TS_MIN_YEAR <= dt.year <= TS_MAX_YEAR:
+        # a due time or grace end computed from it must still be a datetime
+        raise ValueError(f"time out of range ({TS_MIN_YEAR}-{TS_MAX_YEAR}): {text!r}")
     _last_parsed = (text, dt)
     return dt
 

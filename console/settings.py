@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "ui/language": "zh_CN",
     "ui/display_mode": "workstation",   # or "wall"
     "map/tile_url": "",                 # a city's internal XYZ tile server, {z}/{x}/{y}
-    "map/layers": "cases,sensors,cameras,detections",
+    "map/layers": "cases,sensors,cameras,river,detections",
     "queue/sound": True,
     "queue/tab": "received",
     "queue/sort": "sla",                # column, "-column" for descending

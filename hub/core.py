@@ -151,9 +151,12 @@ class HubCore:
         dt = self.clock.now()
         return dt, format_ts(dt)
 
-    def emit(self, kind: str, data: Any) -> int:
+    def emit(self, kind: str, data: Any, ts: str | None = None) -> int:
+        """Record an event; ``ts`` is the hub clock's now (formatted), when the
+        caller has it already."""
         self.seq += 1
-        ts = format_ts(self.clock.now())
+        if ts is None:
+            ts = format_ts(self.clock.now())
         raw = encode(data)
         self.db.append_event(self.seq, ts, kind, raw)
         self.pending_events.append(EventRecord(self.seq, ts, kind, data, raw))
@@ -344,14 +347,15 @@ class HubCore:
         ts = format_ts(parse_ts(a.ts))
         s = st.sensor
         state = rules.next_state(s.state, a.value, s.thresholds)
-        st.last_rx = self.clock.now()
+        st.last_rx = now = self.clock.now()
+        now_ts = format_ts(now)
         self.db.add_reading(s.id, ts, a.value)
         changed = state != s.state
         st.sensor = msgspec.structs.replace(s, value=a.value, ts=ts, state=state,
                                             acked=False if changed else s.acked)
-        self.emit("sensor.reading", SensorReading(s.id, a.value, ts, state))
+        self.emit("sensor.reading", SensorReading(s.id, a.value, ts, state), now_ts)
         if changed:
-            self.emit("sensor.state", st.sensor)
+            self.emit("sensor.state", st.sensor, now_ts)
         if st.episode_case and rules.episode_ends(a.value, s.thresholds):
             st.episode_case = None
         elif state == "alarm" and st.episode_case is None:

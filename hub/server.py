@@ -355,7 +355,11 @@ class HubServer:
                 session.push(encode(ack))
                 await session.ws.close(CLOSE_UNAUTHORIZED, "unauthorized")
                 return
-            await self.queue.put(Job(session, frame))
+            job = Job(session, frame)
+            if self.queue.full():
+                await self.queue.put(job)
+            else:
+                self.queue.put_nowait(job)
 
     def _session_valid(self, session: Session) -> bool:
         if self.clock.now() >= session.expires:
@@ -381,10 +385,15 @@ class HubServer:
     def _run_batch(self, batch: list[Job]) -> None:
         st = self.storage
         st.begin()
+        mutating = self.core.is_mutating
+        st.prefetch_acks([(job.session.user, job.command.id) for job in batch
+                          if job.kind == "command" and mutating(job.command.op)])
+        ack_ts = format_ts(self.clock.now())   # when the acks are kept from (for pruning)
         acks: list[tuple[Session, str, bytes]] = []
         for job in batch:
             if job.kind == "command":
-                acks.append((job.session, job.command.id, self._run_command(job.session, job.command)))
+                acks.append((job.session, job.command.id,
+                             self._run_command(job.session, job.command, ack_ts)))
             else:
                 self._run_rule(job.kind)
         try:
@@ -419,7 +428,7 @@ class HubServer:
         self.core.load()
         self.core.pending_events = kept
 
-    def _run_command(self, session: Session, cmd: Command) -> bytes:
+    def _run_command(self, session: Session, cmd: Command, ack_ts: str | None = None) -> bytes:
         core = self.core
         mutating = core.is_mutating(cmd.op)
         if mutating:
@@ -445,7 +454,7 @@ class HubServer:
             return encode(Ack(cmd.id, False, error=AckError("internal", f"hub error: {type(exc).__name__}")))
         frame = encode(ack)
         if mutating:
-            self.storage.put_ack(session.user, cmd.id, format_ts(self.clock.now()), frame)
+            self.storage.put_ack(session.user, cmd.id, ack_ts or format_ts(self.clock.now()), frame)
         return frame
 
     def _fan_out(self, events: list[EventRecord], acks: list[tuple[Session, str, bytes]]) -> None:

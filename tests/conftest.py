@@ -1,6 +1,7 @@
 """Shared fixtures: a real hub on loopback (random port, temp data dir)."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,19 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 from hub.clock import ManualClock  # noqa: E402
 from hub.testing import HubThread, SyncClient  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def gc_only_between_tests():
+    """No automatic cyclic GC while a test runs; collect after it, on this
+    (the GUI) thread. Left automatic, a collection can start on the hub's
+    thread or a libVLC lane and free a Qt widget of an earlier test there;
+    Qt then crashes on that widget's next timer (seen as a segfault in
+    processEvents during test_hub_fuzz)."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.disable()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import pytest
 from websockets.asyncio.server import serve
 
-from console.client import CommandFailed, CommandTimeout, Credentials, HubClient
+from console.client import CommandFailed, CommandTimeout, Credentials, HubClient, NotConnected
 from console.store import LiveStore
 from hub.testing import SyncClient, free_port
 from tests.hubhelpers import HAIBOWAN
@@ -175,4 +175,28 @@ def test_malformed_frames_from_hub_are_ignored_not_fatal():
             await _until(lambda: store.seq == 1)
             assert client.connected
             await client.close()
+    asyncio.run(main())
+
+
+def test_cancelled_command_is_forgotten_and_close_fails_the_rest(hub):
+    """A caller that gives up (its task cancelled) leaves nothing pending; on
+    close, commands still waiting fail with NotConnected instead of hanging."""
+    async def main():
+        store = LiveStore()
+        client = _client(hub.url, store)
+        client.start()
+        await client.wait_connected()
+        await asyncio.to_thread(hub.stop)   # no answers from here on
+        task = asyncio.ensure_future(client.command("case.create", CREATE, timeout=30))
+        await _until(lambda: client.pending_count == 1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert client.pending_count == 0
+        waiting = asyncio.ensure_future(client.command("case.create", CREATE, timeout=30))
+        await _until(lambda: client.pending_count == 1)
+        await client.close()
+        with pytest.raises(NotConnected):
+            await waiting
+        assert client.pending_count == 0
     asyncio.run(main())

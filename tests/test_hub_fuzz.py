@@ -271,9 +271,8 @@ def _ts_text(offset_s: int, ms: int, style: str) -> str:
     return dt.astimezone(timezone(timedelta(hours=-5, minutes=-30))).isoformat()
 
 
-# Times near the hub's clock in the contract's forms, and near-misses. Not
-# generated: years 1 and 9999 with an offset, or near 9999 — they overflow
-# datetime (see the xfail tests at the end of this file).
+# Times near the hub's clock in the contract's forms, and near-misses, and
+# the ends of datetime's range (they once overflowed: see the end of this file).
 times = _either(
     (75, st.builds(_ts_text, st.integers(-8 * 86400, 2 * 86400), st.integers(0, 999),
                    choice(["Z", "Z", "whole", "us", "cst", "west"]))),
@@ -281,7 +280,8 @@ times = _either(
                           "2026-13-01T00:00:00Z", "2026-11-25T25:00:00Z", "2026-02-30T00:00:00Z",
                           "2026-11-25T02:00:00.1234567890Z", "2026-11-25T02:00:00+24:00",
                           "２０２６-11-25T02:00:00Z", "1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
-                          "2026-11-25T02:00:00z", "9998-12-31T00:00:00Z"])),
+                          "2026-11-25T02:00:00z", "9998-12-31T00:00:00Z", "9999-12-31T23:59:59Z",
+                          "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])),
     (0, junk))
 
 case_ids = _either((50, uniform(0, 1000).map(KnownCase)),
@@ -887,9 +887,8 @@ def test_fuzz_fast(tmp_path, compression):
     print(stats)
 
 
-# --- bugs the fuzzer found that are not fixed yet ---------------------------------------------
-# (strict: when one gets fixed, its test fails as XPASS; remove the xfail, and
-# let the time strategy above generate such times)
+# --- times at the ends of datetime's range (found by the fuzzer: they once
+# overflowed into 'internal' acks) -------------------------------------------------------------
 
 @pytest.fixture
 def feeder(connect):
@@ -898,29 +897,22 @@ def feeder(connect):
     return c
 
 
-@pytest.mark.xfail(strict=True, reason="parse_ts lets OverflowError out of decode_args for a time "
-                                       "whose UTC conversion leaves datetime's range; the hub "
-                                       "answers 'internal' instead of 'invalid'")
 def test_reading_time_out_of_range_is_invalid(feeder):
     ack = feeder.command("ingest.reading", {"sensor": SENSORS[0], "value": 1.0,
                                             "ts": "9999-12-31T23:59:59-01:00"})
-    assert ack["error"]["code"] == "invalid"
+    assert ack["error"]["code"] == "invalid" and ack["error"]["field"] == "ts", ack
 
 
-@pytest.mark.xfail(strict=True, reason="promote_at = ts + grace overflows datetime near year 9999: "
-                                       "'internal' ack")
 def test_detection_near_the_end_of_time_is_not_internal(feeder):
     ack = feeder.command("ingest.detection", {"camera": CAMERAS[0], "category": "illegal_parking",
                                               "key": "k", "ts": "9999-12-31T23:59:59Z",
                                               "present": True})
-    assert ack["ok"] or ack["error"]["code"] == "invalid"
+    assert ack["error"]["code"] == "invalid" and ack["error"]["field"] == "ts", ack
 
 
-@pytest.mark.xfail(strict=True, reason="due_at = reported + SLA overflows datetime near year 9999: "
-                                       "'internal' ack")
 def test_call_near_the_end_of_time_is_not_internal(feeder):
     ack = feeder.command("ingest.call", {"line": "110", "caller": {"phone": "13800000000"},
                                          "category": "noise", "title": "t",
                                          "location": {"lat": 39.67, "lon": 106.82},
                                          "ts": "9999-12-31T23:59:59Z"})
-    assert ack["ok"] or ack["error"]["code"] == "invalid"
+    assert ack["error"]["code"] == "invalid" and ack["error"]["field"] == "ts", ack
