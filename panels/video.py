@@ -391,7 +391,7 @@ class VideoPanel(QWidget):
         s = tile.stream
         cam = self.store.cameras.get(tile.camera_id)
         badge = self._badge(s.status)
-        age = age_text(s.last_frame_age(), self.tr) if s.status != vs.LIVE else ""
+        age = age_text(s.last_frame_age()) if s.status != vs.LIVE else ""
         if cam is not None and cam.status == "offline" and s.status != vs.LIVE:
             badge = self.tr("Offline")
         tile.show_status(s.status, badge, age, self._message(s))

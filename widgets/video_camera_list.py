@@ -125,7 +125,7 @@ class CameraTreeModel(QAbstractItemModel):
     def _camera_data(self, cam, role):
         online = cam.status == "online"
         if role == Qt.ItemDataRole.DisplayRole:
-            return cam.name if online else f"{cam.name}  · {self.tr('offline')}"
+            return cam.name if online else self.tr("{0}  · offline").format(cam.name)
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(cam.status, self._icons["offline"])
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -9,7 +9,7 @@ libVLC's video callbacks decoded into memory.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -24,14 +24,15 @@ BADGE_LEVELS = {vs.LIVE: theme.OK, vs.CONNECTING: theme.ACCENT, vs.STALLED: them
                 vs.UNAVAILABLE: theme.WARN}
 
 
-def age_text(seconds: float | None, tr) -> str:
+def age_text(seconds: float | None) -> str:
+    """How long ago the last frame arrived (the tile header)."""
     if seconds is None:
         return ""
     if seconds < 60:
-        return tr("{0} s ago").format(int(seconds))
+        return QCoreApplication.translate("VideoTile", "{0} s ago").format(int(seconds))
     if seconds < 3600:
-        return tr("{0} min ago").format(int(seconds // 60))
-    return tr("{0} h ago").format(int(seconds // 3600))
+        return QCoreApplication.translate("VideoTile", "{0} min ago").format(int(seconds // 60))
+    return QCoreApplication.translate("VideoTile", "{0} h ago").format(int(seconds // 3600))
 
 
 class VideoSurface(QWidget):
@@ -126,6 +127,7 @@ class VideoTile(QFrame):
         row.setSpacing(6)
         self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.age.setStyleSheet(f"color: {theme.MUTED};")
+        self.age.setToolTip(self.tr("When the last picture arrived"))
         self.alarm_tag.setVisible(False)
         self.alarm_tag.setToolTip(self.tr("Cameras of new alarms open in this tile"))
         self.alarm_tag.setStyleSheet(
