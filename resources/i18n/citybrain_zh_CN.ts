@@ -1,21 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name />
-    <message>
-        <source>{0} s ago</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>{0} min ago</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <source>{0} h ago</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
     <name>AreaPicker</name>
     <message>
         <source>All districts</source>
@@ -77,14 +62,18 @@
     <name>CameraList</name>
     <message>
         <source>Search cameras: name, street, id</source>
-        <translation type="unfinished" />
+        <translation>搜索摄像头：名称、街道、编号</translation>
     </message>
 </context>
 <context>
     <name>CameraTreeModel</name>
     <message>
         <source>{0} offline</source>
-        <translation type="unfinished" />
+        <translation>{0} 离线</translation>
+    </message>
+    <message>
+        <source>{0}  · offline</source>
+        <translation>{0}  · 离线</translation>
     </message>
 </context>
 <context>
@@ -1262,142 +1251,142 @@
     <name>SensorCard</name>
     <message>
         <source>Acknowledge</source>
-        <translation type="unfinished" />
+        <translation>确认告警</translation>
     </message>
     <message>
         <source>Acknowledge this alarm (A)</source>
-        <translation type="unfinished" />
+        <translation>确认此告警（A）</translation>
     </message>
     <message>
         <source>{0} h {1} min</source>
-        <translation type="unfinished" />
+        <translation>{0}小时{1}分</translation>
     </message>
     <message>
         <source>{0} min</source>
-        <translation type="unfinished" />
+        <translation>{0}分钟</translation>
     </message>
     <message>
         <source>steady</source>
-        <translation type="unfinished" />
+        <translation>平稳</translation>
     </message>
     <message>
         <source>{0} {1:+.1f} {2} / {3} min</source>
-        <translation type="unfinished" />
+        <translation>{0} {1:+.1f} {2} / {3}分钟</translation>
     </message>
     <message>
         <source>No data: the sensor stopped reporting</source>
-        <translation type="unfinished" />
+        <translation>无数据：传感器已停止上报</translation>
     </message>
     <message>
         <source>Alarm line in about {0} min</source>
-        <translation type="unfinished" />
+        <translation>约 {0} 分钟后到达报警线</translation>
     </message>
     <message>
         <source>Warning line in about {0} min</source>
-        <translation type="unfinished" />
+        <translation>约 {0} 分钟后到达预警线</translation>
     </message>
     <message>
         <source>{0} held: ends below {1:g} {2}</source>
-        <translation type="unfinished" />
+        <translation>仍保持{0}：降至 {1:g} {2} 以下解除</translation>
     </message>
     <message>
         <source>{0} held: ends above {1:g} {2}</source>
-        <translation type="unfinished" />
+        <translation>仍保持{0}：升至 {1:g} {2} 以上解除</translation>
     </message>
     <message>
         <source>Cover seated</source>
-        <translation type="unfinished" />
+        <translation>井盖归位</translation>
     </message>
     <message>
         <source>Cover tilted</source>
-        <translation type="unfinished" />
+        <translation>井盖倾斜</translation>
     </message>
     <message>
         <source>Cover open or displaced</source>
-        <translation type="unfinished" />
+        <translation>井盖打开或移位</translation>
     </message>
     <message>
         <source>Since the resident last moved</source>
-        <translation type="unfinished" />
+        <translation>距老人上次活动</translation>
     </message>
     <message>
         <source>No movement for over {0} h: check on the resident</source>
-        <translation type="unfinished" />
+        <translation>超过 {0} 小时无活动：请联系或上门查看老人</translation>
     </message>
     <message>
         <source>no reading yet</source>
-        <translation type="unfinished" />
+        <translation>尚无读数</translation>
     </message>
     <message>
         <source>time of reading unknown</source>
-        <translation type="unfinished" />
+        <translation>读数时间未知</translation>
     </message>
     <message>
         <source>data {0} s old</source>
-        <translation type="unfinished" />
+        <translation>数据更新于 {0} 秒前</translation>
     </message>
     <message>
         <source>data {0} min old</source>
-        <translation type="unfinished" />
+        <translation>数据更新于 {0} 分钟前</translation>
     </message>
     <message>
         <source>data {0} h old</source>
-        <translation type="unfinished" />
+        <translation>数据更新于 {0} 小时前</translation>
     </message>
     <message>
         <source>acked</source>
-        <translation type="unfinished" />
+        <translation>已确认</translation>
     </message>
     <message>
         <source>new</source>
-        <translation type="unfinished" />
+        <translation>未确认</translation>
     </message>
 </context>
 <context>
     <name>SensorPanel</name>
     <message>
         <source>All kinds</source>
-        <translation type="unfinished" />
+        <translation>全部类型</translation>
     </message>
     <message>
         <source>All states</source>
-        <translation type="unfinished" />
+        <translation>全部状态</translation>
     </message>
     <message>
         <source>Alarm + warning</source>
-        <translation type="unfinished" />
+        <translation>报警 + 预警</translation>
     </message>
     <message>
         <source>Search sensors: name, street, id</source>
-        <translation type="unfinished" />
+        <translation>搜索传感器：名称、街道、编号</translation>
     </message>
     <message>
         <source>No sensor matches the filter</source>
-        <translation type="unfinished" />
+        <translation>没有符合筛选条件的传感器</translation>
     </message>
     <message>
         <source>Alarm {0} ({1} unacknowledged)</source>
-        <translation type="unfinished" />
+        <translation>报警 {0}（{1} 未确认）</translation>
     </message>
     <message>
         <source>Warning {0}</source>
-        <translation type="unfinished" />
+        <translation>预警 {0}</translation>
     </message>
     <message>
         <source>Offline {0}</source>
-        <translation type="unfinished" />
+        <translation>离线 {0}</translation>
     </message>
     <message>
         <source>{0} of {1} shown</source>
-        <translation type="unfinished" />
+        <translation>显示 {0} / {1}</translation>
     </message>
     <message>
         <source>Could not acknowledge {0}: {1}</source>
-        <translation type="unfinished" />
+        <translation>未能确认 {0}：{1}</translation>
     </message>
     <message>
         <source>Acknowledged: {0}</source>
-        <translation type="unfinished" />
+        <translation>已确认：{0}</translation>
     </message>
 </context>
 <context>
@@ -1423,67 +1412,67 @@
     <name>VideoPanel</name>
     <message>
         <source>Layout</source>
-        <translation type="unfinished" />
+        <translation>分屏</translation>
     </message>
     <message>
         <source>{0} tiles</source>
-        <translation type="unfinished" />
+        <translation>{0} 画面</translation>
     </message>
     <message>
         <source>Snapshot</source>
-        <translation type="unfinished" />
+        <translation>抓拍</translation>
     </message>
     <message>
         <source>Save the selected tile's picture as PNG (Ctrl+Shift+S)</source>
-        <translation type="unfinished" />
+        <translation>将选中画面抓拍存为 PNG（Ctrl+Shift+S）</translation>
     </message>
     <message>
         <source>python-vlc or the libVLC library could not be loaded</source>
-        <translation type="unfinished" />
+        <translation>无法加载 python-vlc 或 libVLC 库</translation>
     </message>
     <message>
         <source>the libVLC library was not found</source>
-        <translation type="unfinished" />
+        <translation>未找到 libVLC 库</translation>
     </message>
     <message>
         <source>libVLC started without its plugins</source>
-        <translation type="unfinished" />
+        <translation>libVLC 缺少插件，无法启动</translation>
     </message>
     <message>
         <source>Video playback is not available here: {0} ({1}).</source>
-        <translation type="unfinished" />
+        <translation>本机无法播放视频：{0}（{1}）。</translation>
     </message>
     <message>
         <source>Install VLC 3: {0}</source>
-        <translation type="unfinished" />
+        <translation>请安装 VLC 3：{0}</translation>
     </message>
     <message>
         <source>Everything else in the console works normally.</source>
-        <translation type="unfinished" />
+        <translation>坐席的其他功能不受影响，可照常使用。</translation>
     </message>
     <message>
         <source>Empty tile</source>
-        <translation type="unfinished" />
+        <translation>空闲画面</translation>
     </message>
     <message>
         <source>No camera within 300 m of this case</source>
-        <translation type="unfinished" />
+        <translation>该案件 300 米内没有摄像头</translation>
     </message>
     <message>
         <source>Cameras online {0} / {1}</source>
-        <translation type="unfinished" />
+        <translation>摄像头在线 {0} / {1}</translation>
     </message>
     <message>
         <source>Drag a camera here, or double-click one in the list</source>
-        <translation type="unfinished" />
+        <translation>把摄像头拖到这里，或在左侧列表中双击摄像头</translation>
     </message>
     <message>
         <source>No video</source>
-        <translation type="unfinished" />
+        <translation>无视频</translation>
     </message>
     <message>
         <source>Video playback unavailable (libVLC missing)</source>
-        <translation type="unfinished" />
+        <translation>无法播放视频（缺少 libVLC）</translation>
     </message>
     <message>
         <source>Offline</source>
@@ -1491,23 +1480,23 @@
     </message>
     <message>
         <source>LIVE</source>
-        <translation type="unfinished" />
+        <translation>在线</translation>
     </message>
     <message>
         <source>Connecting</source>
-        <translation type="unfinished" />
+        <translation>连接中</translation>
     </message>
     <message>
         <source>Stalled</source>
-        <translation type="unfinished" />
+        <translation>卡顿</translation>
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished" />
+        <translation>已暂停</translation>
     </message>
     <message>
         <source>Cannot play</source>
-        <translation type="unfinished" />
+        <translation>无法播放</translation>
     </message>
     <message>
         <source>Connecting…</source>
@@ -1515,66 +1504,82 @@
     </message>
     <message>
         <source>Paused while hidden</source>
-        <translation type="unfinished" />
+        <translation>画面未显示，已暂停解码</translation>
     </message>
     <message>
         <source>RTSP cameras need ffmpeg here to relay them: sudo apt install ffmpeg</source>
-        <translation type="unfinished" />
+        <translation>本机播放 RTSP 摄像头需要 ffmpeg 转流：sudo apt install ffmpeg</translation>
     </message>
     <message>
         <source>No signal — retrying in {0} s</source>
-        <translation type="unfinished" />
+        <translation>无信号 — {0} 秒后重连</translation>
     </message>
     <message>
         <source>Nothing to snapshot in this tile</source>
-        <translation type="unfinished" />
+        <translation>此画面没有可抓拍的视频</translation>
     </message>
     <message>
         <source>Snapshot failed: {0}</source>
-        <translation type="unfinished" />
+        <translation>抓拍失败：{0}</translation>
     </message>
     <message>
         <source>Snapshot saved (path copied): {0}</source>
-        <translation type="unfinished" />
+        <translation>抓拍已保存（路径已复制）：{0}</translation>
     </message>
     <message>
         <source>Retry now</source>
-        <translation type="unfinished" />
+        <translation>立即重连</translation>
     </message>
     <message>
         <source>Restore grid</source>
-        <translation type="unfinished" />
+        <translation>恢复分屏</translation>
     </message>
     <message>
         <source>Fill the panel</source>
-        <translation type="unfinished" />
+        <translation>放大显示</translation>
     </message>
     <message>
         <source>Use as alarm tile</source>
-        <translation type="unfinished" />
+        <translation>设为报警画面</translation>
     </message>
     <message>
         <source>Dismiss alarm banner</source>
-        <translation type="unfinished" />
+        <translation>关闭报警提示条</translation>
     </message>
     <message>
         <source>Clear tile</source>
-        <translation type="unfinished" />
+        <translation>关闭画面</translation>
     </message>
 </context>
 <context>
     <name>VideoTile</name>
     <message>
+        <source>{0} s ago</source>
+        <translation>{0}秒前</translation>
+    </message>
+    <message>
+        <source>{0} min ago</source>
+        <translation>{0}分钟前</translation>
+    </message>
+    <message>
+        <source>{0} h ago</source>
+        <translation>{0}小时前</translation>
+    </message>
+    <message>
         <source>Alarm tile</source>
-        <translation type="unfinished" />
+        <translation>报警画面</translation>
+    </message>
+    <message>
+        <source>When the last picture arrived</source>
+        <translation>最后一帧画面到达的时间</translation>
     </message>
     <message>
         <source>Cameras of new alarms open in this tile</source>
-        <translation type="unfinished" />
+        <translation>新报警关联的摄像头在此画面打开</translation>
     </message>
     <message>
         <source>Alarm: click to open the case</source>
-        <translation type="unfinished" />
+        <translation>报警：点击打开案件</translation>
     </message>
 </context>
 </TS>
