@@ -44,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--retention-days", type=float, default=7.0)
     s.add_argument("--grace", type=_grace, action="append", default=[],
                    help="AI grace period override, e.g. illegal_parking=900")
+    s.add_argument("--roster", type=Path, default=None,
+                   help="grid workers on duty, JSON {community code: {name, phone}} "
+                        "(--demo: the demo roster)")
     s.add_argument("--compression", action="store_true", help="offer permessage-deflate")
     s.add_argument("--log-level", default="INFO")
     a = sub.add_parser("adduser", help="add or update a user (prompts for the password)")
@@ -75,6 +78,9 @@ def cmd_serve(args) -> int:
     from hub.server import HubConfig
     data = args.data or _default_data()
     rules = HubRules(grace_overrides=dict(args.grace), retention=timedelta(days=args.retention_days))
+    if args.roster:
+        from console.domain.demo import load_grid_workers
+        rules.duty_roster = {code: w.person for code, w in load_grid_workers(args.roster).items()}
     config = HubConfig(data_dir=data, host=args.host, port=args.port, durability=args.durability,
                        token_ttl=timedelta(days=args.token_ttl_days), rules=rules,
                        compression="deflate" if args.compression else None)

@@ -48,6 +48,8 @@ def build_server(config: HubConfig, clock, *, demo: bool = False,
                  grid_file: Path | None = None) -> HubServer:
     grid, raw = load_grid(grid_file)
     config.grid_geojson = raw
+    if demo and not config.rules.duty_roster:
+        config.rules.duty_roster = {code: w.person for code, w in demo_data.load_grid_workers().items()}
     server = HubServer(config, clock, grid)
     st = server.storage
     st.begin()

@@ -85,12 +85,17 @@ class PendingDetection:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+GRID_WORKER_UNIT = "grid_worker"
+
+
 @dataclass
 class HubRules:
     """Knobs of the city's rules (configurable per deployment)."""
     grace_overrides: dict[str, int] = field(default_factory=dict)
     retention: timedelta = timedelta(days=7)
     unseen_after_s: float = UNSEEN_AFTER_S
+    # {community code: "name phone"}: who a case for the grid workers goes to
+    duty_roster: dict[str, str] = field(default_factory=dict)
 
 
 class HubCore:
@@ -216,12 +221,14 @@ class HubCore:
                    note: str | None = None, ai_key: str | None = None) -> Case:
         now, ts = self.now()
         prio = priority or default_priority(category)
+        grid = grid or self._grid_for(location)
+        assignee = self._on_duty(assignee, grid)
         case = Case(
             id=self._new_case_id(now), version=1, source=source, category=category, title=title,
             status="dispatched" if assignee else "received", priority=prio, location=location,
             reported_at=format_ts(reported), updated_at=ts,
             due_at=format_ts(due_at(reported, category, prio)), description=description,
-            grid=grid or self._grid_for(location), assignee=assignee, caller=caller,
+            grid=grid, assignee=assignee, caller=caller,
             links=(), camera=camera, sensor=sensor, evidence=tuple(evidence or ()))
         self._save_case(case, user, op, note, "case.created", ai_key)
         return case
@@ -251,6 +258,15 @@ class HubCore:
                                priority=a.priority)
         return {"case": case}
 
+    def _on_duty(self, assignee: Assignee | None, grid: str | None) -> Assignee | None:
+        """A case for the grid workers names the one on duty in its
+        community (name and phone), unless a person was given."""
+        if (assignee is None or assignee.person or assignee.unit != GRID_WORKER_UNIT
+                or not grid):
+            return assignee
+        person = self.rules.duty_roster.get(grid[:12])
+        return msgspec.structs.replace(assignee, person=person) if person else assignee
+
     def _case_assign(self, user: str, a) -> dict:
         case = self._require_case(a.case)
         if a.unit not in self.units:
@@ -260,7 +276,8 @@ class HubCore:
             raise CommandError("invalid", f"a {case.status} case cannot be assigned", "case")
         status = "dispatched" if case.status == "received" else case.status
         new = self._update(case, user, "case.assign", a.note,
-                           assignee=Assignee(unit=a.unit, person=a.person), status=status)
+                           assignee=self._on_duty(Assignee(unit=a.unit, person=a.person), case.grid),
+                           status=status)
         return {"case": new}
 
     def _case_transition(self, user: str, a) -> dict:

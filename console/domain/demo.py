@@ -8,6 +8,7 @@ Every coordinate is lon/lat in GCJ-02, the datum of the district outlines.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import msgspec
 
@@ -81,6 +82,24 @@ def load_grid_index() -> GridIndex:
     """The cells for point lookups, with every area's Chinese name."""
     names = {code: area.name for code, area in load_areas().items()}
     return GridIndex.from_geojson(load_grid_geojson(), names)
+
+
+class GridWorker(msgspec.Struct, frozen=True):
+    """The 社区网格员 on duty for a community."""
+    name: str
+    phone: str
+
+    @property
+    def person(self) -> str:
+        """As a case's ``assignee.person``."""
+        return f"{self.name} {self.phone}"
+
+
+def load_grid_workers(path: Path | None = None) -> dict[str, GridWorker]:
+    """{community code: GridWorker}: the demo roster, or a city's own file
+    of the same shape (``{"150302003003": {"name": ..., "phone": ...}}``)."""
+    raw = Path(path).read_bytes() if path else _read("grid_workers.json")
+    return msgspec.json.decode(raw, type=dict[str, GridWorker])
 
 
 def load_cameras() -> list[Camera]:

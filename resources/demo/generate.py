@@ -432,6 +432,24 @@ def areas(communities: dict[str, tuple[str, str]]) -> dict[str, dict]:
     return dict(sorted(out.items()))
 
 
+# --- the grid workers' duty roster ----------------------------------------------
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐韩冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+GIVEN = ("秀英", "桂兰", "丽娟", "海燕", "建军", "志强", "红梅", "晓东", "俊峰", "雅琴", "立新", "春梅",
+         "永刚", "淑芬", "文静", "宏伟", "玉兰", "国庆", "晓燕", "卫东", "丽华", "德胜", "慧敏", "振华")
+
+
+def grid_workers(communities: dict[str, tuple[str, str]], rng: np.random.Generator) -> dict[str, dict]:
+    """One 社区网格员 on duty per community: a name and a mobile number
+    (invented; 0473 is Wuhai's area code, used as the number's middle)."""
+    out = {}
+    for code in sorted(communities):
+        name = SURNAMES[int(rng.integers(len(SURNAMES)))] + GIVEN[int(rng.integers(len(GIVEN)))]
+        prefix = ("139", "138", "150", "158", "187", "135")[int(rng.integers(6))]
+        out[code] = {"name": name, "phone": f"{prefix}0473{int(rng.integers(10000)):04d}"}
+    return out
+
+
 # --- placing cameras, sensors and points ---------------------------------------
 
 class Placer:
@@ -850,6 +868,7 @@ def generate() -> dict[str, str]:
         "cameras.json": dump_json(to_builtins(cat.cameras)),
         "sensors.json": dump_json(to_builtins(cat.sensors)),
         "demo.json": dump_json(demo),
+        "grid_workers.json": dump_json(grid_workers(communities, rng(5))),
     }
 
 
