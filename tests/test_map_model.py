@@ -272,7 +272,9 @@ def test_page_without_tiles_is_fully_local(tmp_path):
         if ref.startswith("file://"):
             assert Path(unquote(urlsplit(ref).path)).exists(), ref
     html = page.read_text("utf-8")
+    assert re.findall(r"https?://", html, re.IGNORECASE) == []
     assert "cdn." not in html and "code.jquery.com" not in html and "bootstrap" not in html
+    assert "L.control.scale()" not in html          # folium's scale shows miles; ours is metric only
     assert '<html lang="zh-CN"' in html
 
 

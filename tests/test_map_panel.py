@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import http.server
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -36,8 +37,6 @@ from panels.map import MapPanel
 from tests.hubhelpers import create_case
 from tests.qtasync import until
 
-pytestmark = pytest.mark.xvfb
-
 CELL = "150302004008002"          # a cell of 海北街道 (the rainstorm underpass)
 CELL_LATLON = {"lat": 39.700144, "lon": 106.817028, "address": "海勃湾区海北街道人民路下穿通道"}
 
@@ -58,12 +57,14 @@ class Env:
                                 backoff_min=0.05, backoff_max=0.3)
         self.ctx.client = self.client
         self.panel: MapPanel | None = None
+        self.drawn: list[int] = []        # cell counts the page reported over the QWebChannel
 
     def _on_message(self, text: str, _ms: int) -> None:
         self.messages.append(text)
 
     async def start(self, wait_grid: bool = True) -> MapPanel:
         self.panel = MapPanel(self.ctx)
+        self.panel.view.bridge.grid_drawn.connect(self.drawn.append)
         self.panel.resize(1280, 800)
         self.panel.show()
         self.client.start()
@@ -177,8 +178,14 @@ def test_grid_drawn_new_case_appears_within_2s_and_click_selects_it(env, connect
 
     async def main():
         panel = await env.start()
+        await until(lambda: env.drawn, 5, "the page reporting the grid over the channel")
+        assert env.drawn == [992]
         stats = await env.js("CB.stats()")
         assert stats["cells"] == 992 and stats["area"] == "1503" and stats["units"] == 3
+        # one scale bar, metric only: no miles or feet
+        scale = await env.js("[...document.querySelectorAll('.leaflet-control-scale-line')]"
+                             ".map(e => e.textContent)")
+        assert len(scale) == 1 and re.fullmatch(r"\d+ k?m", scale[0]), scale
         case = await asyncio.to_thread(create_case, dispatcher, location=CELL_LATLON, priority=1)
         acked = time.monotonic()
         item = await env.wait_js(lambda v: v is not None, "the new case's marker", 2.0,

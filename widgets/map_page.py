@@ -87,8 +87,9 @@ def district_feature(code: str) -> dict:
 
 def build_map(config: dict, tile_url: str = "", tile_attribution: str = "") -> folium.Map:
     """The folium map: optional tiles, district outlines, our assets, boot."""
+    # folium's own scale shows miles too: map.js adds a metric-only one
     m = folium.Map(location=WUHAI, zoom_start=10, tiles=None, prefer_canvas=True,
-                   control_scale=True, minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM, zoomSnap=0.25,
+                   control_scale=False, minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM, zoomSnap=0.25,
                    attributionControl=bool(tile_url))
     m.default_js = [("leaflet", _uri("web", "vendor", "leaflet", "leaflet.js")),
                     ("jquery", _uri("web", "vendor", "jquery", "jquery.min.js"))]

@@ -27,6 +27,7 @@ _encode = msgspec.json.Encoder().encode
 class MapBridge(QObject):
     """Slots the page calls; each re-emits what happened."""
     page_ready = Signal()
+    grid_drawn = Signal(int)       # how many cells the page drew
     case_clicked = Signal(str)
     cell_clicked = Signal(str)
     sensor_clicked = Signal(str)
@@ -35,6 +36,10 @@ class MapBridge(QObject):
     @Slot()
     def pageReady(self) -> None:
         self.page_ready.emit()
+
+    @Slot(int)
+    def gridDrawn(self, cells: int) -> None:
+        self.grid_drawn.emit(cells)
 
     @Slot(str)
     def caseClicked(self, case_id: str) -> None:

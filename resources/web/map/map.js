@@ -50,6 +50,8 @@
     });
     ["sensors", "cameras", "river", "detections"].forEach(function (k) { layers[k] = L.layerGroup(); });
     addLegend();
+    // metres and kilometres only: no miles or feet on a Chinese command center's map
+    L.control.scale({metric: true, imperial: false, position: "bottomright"}).addTo(map);
     setLayers(cfg.layers || LAYER_NAMES);
     if (cfg.bounds) map.fitBounds(cfg.bounds, {padding: [20, 20], animate: false});
     map.on("zoomend", onZoom);
@@ -153,6 +155,7 @@
       layers.cells.addLayer(poly);
     });
     restyleCells();
+    send("gridDrawn", cells.size);
   }
 
   function onCellClick(e) { send("cellClicked", e.target.cbCode); }
