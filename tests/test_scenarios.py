@@ -187,6 +187,27 @@ def test_2_illegal_parking_waits_out_its_grace_then_becomes_a_case_with_evidence
     assert len(case["evidence"]) >= 2 and all(e["kind"] == "snapshot" for e in case["evidence"])
 
 
+def test_3_yellow_river_at_night_fishing_then_pollution_linked_related(hall, clock):
+    feeder, disp, wall = hall["feeder"], hall["dispatcher"], hall["wall"]
+    sc = SC["yellow_river"]
+    river = {c["id"] for c in disp.snapshot["cameras"] if c["group"] == "yellow_river"}
+    assert len(river) == 19 and {sc["fishing_camera"], sc["pollution_camera"]} <= river
+    ok(feeder.command("ingest.detection", {"camera": sc["fishing_camera"], "category": "illegal_fishing",
+                                           "key": "boat-nets", "ts": at(clock, 0), "present": True,
+                                           "snapshot": "file:///snap/boat.jpg"}))
+    (fishing,) = created(disp, camera=sc["fishing_camera"])
+    assert fishing["priority"] == 2 and fishing["assignee"]["unit"] == "ecology"
+    clock.advance(30 * 60)
+    ok(feeder.command("ingest.detection", {"camera": sc["pollution_camera"], "category": "floating_pollution",
+                                           "key": "slick", "ts": at(clock, 0), "present": True}))
+    (slick,) = created(disp, camera=sc["pollution_camera"])
+    assert slick["category"] == "floating_pollution" and slick["id"] != fishing["id"]
+    linked = ok(disp.command("case.link", {"case": slick["id"], "version": slick["version"],
+                                           "other": fishing["id"], "relation": "related"}))["case"]
+    assert {"case": fishing["id"], "relation": "related"} in linked["links"]
+    assert {"case": slick["id"], "relation": "related"} in current(wall, fishing["id"])["links"]
+
+
 def test_4_elder_alert_goes_to_the_grid_worker_on_duty_and_the_wall_sees_no_resident(hall, clock):
     feeder, disp, wall = hall["feeder"], hall["dispatcher"], hall["wall"]
     radar = SENSORS[SC["elder"]["sensor"]]
