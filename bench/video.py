@@ -323,12 +323,11 @@ def console_child(args) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-video-console-"))
     settings = Settings(tmp / "console.ini")
     settings.set("video/layout", LAYOUTS[args.tiles])
+    settings.set("video/tiles", ",".join(store.cameras))     # as if arranged on an earlier day
     ctx = AppContext(store, StoreAdapter(store), settings)
     panel = VideoPanel(ctx)
     panel.setGeometry(0, 0, *SCREEN)
     panel.show()
-    for i, cid in enumerate(store.cameras):
-        panel.put_camera(i, cid)
 
     def ready() -> None:
         tiles = panel.visible_tiles()

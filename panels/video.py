@@ -33,6 +33,7 @@ from widgets.video_camera_list import CameraList
 from widgets.video_tile import VideoTile, age_text
 
 MAX_TILES = 16
+DEFAULT_TILES = 4          # cameras put on the wall at a console's first start
 # layout name -> cells (row, column, row span, column span) on an n x n grid
 LAYOUTS: dict[str, list[tuple[int, int, int, int]]] = {
     "1x1": [(0, 0, 1, 1)],
@@ -45,6 +46,24 @@ LAYOUTS: dict[str, list[tuple[int, int, int, int]]] = {
 }
 LAYOUT_BUTTONS = (("1x1", "1"), ("2x2", "4"), ("3x3", "9"), ("4x4", "16"), ("1+5", "1+5"),
                   ("1+7", "1+7"))
+
+
+def default_cameras(cameras, count: int) -> list[str]:
+    """``count`` online cameras taking turns across the groups (in the
+    camera list's group order), lowest ids first."""
+    order = list(labels.CAMERA_GROUP_NAMES)
+    groups: dict[str, list[str]] = {}
+    for cam in sorted(cameras, key=lambda c: c.id):
+        if cam.status == "online":
+            groups.setdefault(cam.group, []).append(cam.id)
+    queues = [groups[g] for g in sorted(groups, key=lambda g: (g not in order, order.index(g)
+                                                                 if g in order else 0, g))]
+    picks: list[str] = []
+    while len(picks) < count and any(queues):
+        for q in queues:
+            if q and len(picks) < count:
+                picks.append(q.pop(0))
+    return picks
 
 
 def default_snapshot_dir() -> Path:
@@ -63,6 +82,8 @@ class VideoPanel(QWidget):
         self.mode = vlc_loader.render_mode_for(QGuiApplication.platformName(), self.runtime)
         self.tiles: list[VideoTile] = []
         self._assign = self._load_assignments()
+        # first start (nothing saved): fill the wall once the hub's cameras are known
+        self._want_defaults = not ctx.settings.get("video/tiles")
         layout = ctx.settings.get("video/layout")
         self.layout_name = layout if layout in LAYOUTS else "2x2"
         self.selected = 0
@@ -78,6 +99,7 @@ class VideoPanel(QWidget):
         self._tick = QTimer(self, interval=1000, timeout=self._on_tick)
         self._tick.start()
         self.set_layout(self.layout_name)
+        self._apply_default_cameras()
 
     # --- building --------------------------------------------------------------------
     def _build(self) -> None:
@@ -308,6 +330,21 @@ class VideoPanel(QWidget):
     def _url_for(url: str) -> str:
         return vlc_loader.resolve_clip_url(url, resource_path("demo", "clips"))
 
+    def _apply_default_cameras(self) -> bool:
+        """On a console's first start, a wall that shows something: one online
+        camera of each group (traffic, compounds, Yellow River, streets), in
+        the first tiles of the layout. Once anything is saved, never again."""
+        if not self._want_defaults or not self.store.cameras:
+            return False
+        self._want_defaults = False
+        cells = len(LAYOUTS[self.layout_name])
+        picks = default_cameras(self.store.cameras.values(), min(cells, DEFAULT_TILES))
+        for i, camera_id in enumerate(picks):
+            self.put_camera(i, camera_id)
+        self._save_assignments()
+        self.select_tile(self._next_free(len(picks) - 1) if picks else 0)
+        return True
+
     # --- alarms --------------------------------------------------------------------------
     def show_case_alarm(self, case_id: str) -> None:
         """bus.alarm_case: put the case's camera (or the nearest one) in the alarm tile."""
@@ -345,6 +382,7 @@ class VideoPanel(QWidget):
             self.cameras.model.rebuild()
             for tile in self.tiles:
                 self._show_camera(tile, tile.camera_id or self._assign[tile.index])
+            self._apply_default_cameras()
         elif ch.cameras:
             self.cameras.model.cameras_changed(ch.cameras)
             for tile in self.tiles:

@@ -58,7 +58,7 @@ def gc_on_the_gui_thread(qapp):
 def console(hub, arun, tmp_path):
     made: list[tuple[HubClient, AppContext]] = []
 
-    def make(user: str = "demo-dispatcher") -> AppContext:
+    def make(user: str = "demo-dispatcher", empty_wall: bool = True) -> AppContext:
         store = LiveStore()
         adapter = StoreAdapter(store)
         client = HubClient(hub.url, Credentials(user=user, password="demo"), store,
@@ -71,6 +71,8 @@ def console(hub, arun, tmp_path):
         arun(start())
         settings = Settings(tmp_path / "console.ini")
         settings.set("video/snapshot_dir", str(tmp_path / "snapshots"))
+        if empty_wall:      # an arrangement with every tile empty is saved: no first-start cameras
+            settings.set("video/tiles", ",")
         ctx = AppContext(store, adapter, settings, client=client, hub_url=hub.url)
         made.append((client, ctx))
         return ctx
@@ -149,6 +151,21 @@ def test_layouts_and_the_arrangement_survive_a_restart(qtbot, console, make_pane
     assert again.tiles[0].name.text() == ctx.store.cameras["CAM-0001"].name
     with pytest.raises(ValueError):
         again.set_layout("5x5")
+
+
+def test_first_start_fills_four_tiles_one_camera_per_group(qtbot, console, make_panel):
+    ctx = console(empty_wall=False)                   # nothing saved yet
+    panel = make_panel(ctx)
+    picked = [panel.assignment(i) for i in range(4)]
+    cams = ctx.store.cameras
+    assert all(picked) and all(cams[c].status == "online" for c in picked)
+    assert len({cams[c].group for c in picked}) == 4  # traffic, compounds, Yellow River, streets
+    assert [t.name.text() for t in panel.tiles[:4]] == [cams[c].name for c in picked]
+    assert ctx.settings.get("video/tiles").startswith(",".join(picked))
+    panel.put_camera(1, None)                         # the dispatcher's own arrangement ...
+    panel.shutdown()
+    again = make_panel(ctx)                           # ... is kept on the next start
+    assert again.assignment(1) is None and again.assignment(0) == picked[0]
 
 
 def test_drop_a_camera_on_a_tile_and_move_tiles(qtbot, console, make_panel):

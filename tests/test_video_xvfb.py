@@ -57,7 +57,9 @@ def panel(hub, arun, tmp_path):
         await client.wait_connected()
         await until(lambda: store.seq is not None)
     arun(start())
-    ctx = AppContext(store, adapter, Settings(tmp_path / "console.ini"), client=client, hub_url=hub.url)
+    settings = Settings(tmp_path / "console.ini")
+    settings.set("video/tiles", ",")                 # an empty wall saved: no first-start cameras
+    ctx = AppContext(store, adapter, settings, client=client, hub_url=hub.url)
     p = VideoPanel(ctx, timing=FAST)
     p.setGeometry(40, 40, 1200, 720)
     p.show()

@@ -108,6 +108,7 @@ class VideoTile(QFrame):
         self.is_alarm_tile = False
         self.stream: vs.VideoStream | None = None
         self._drag_from: QPoint | None = None
+        self._shown: tuple[str, str, str, str] | None = None
         self.setObjectName("VideoTile")
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -183,16 +184,28 @@ class VideoTile(QFrame):
             self.alarm_tag.setVisible(flag)
 
     def show_status(self, status: str, badge: str, age: str, message: str) -> None:
-        color = BADGE_LEVELS.get(status, theme.MUTED)
-        self.badge.setText(badge)
-        self.badge.setVisible(bool(badge))
-        self.badge.setStyleSheet(
-            f"color: {theme.BG if status == vs.LIVE else color}; background: "
-            f"{color if status == vs.LIVE else 'transparent'}; border: 1px solid {color};"
-            " border-radius: 3px; padding: 0 5px; font-weight: bold;")
-        self.age.setText(age)
+        """Called for every visible tile once a second: touch only what
+        changed. A style sheet costs a re-polish, and repainting a native
+        surface paints over libVLC's picture until its next frame."""
+        shown = (status, badge, age, message)
+        if shown == self._shown:
+            return
+        old_status = self._shown[0] if self._shown else None
+        self._shown = shown
+        if status != old_status:
+            color = BADGE_LEVELS.get(status, theme.MUTED)
+            self.badge.setStyleSheet(
+                f"color: {theme.BG if status == vs.LIVE else color}; background: "
+                f"{color if status == vs.LIVE else 'transparent'}; border: 1px solid {color};"
+                " border-radius: 3px; padding: 0 5px; font-weight: bold;")
+        if badge != self.badge.text() or old_status is None:
+            self.badge.setText(badge)
+            self.badge.setVisible(bool(badge))
+        if age != self.age.text():
+            self.age.setText(age)
         self.surface.set_message(message)
-        self.surface.update()
+        if status != old_status:
+            self.surface.update()
 
     def _restyle(self) -> None:
         if self.alarm_case:
