@@ -33,6 +33,7 @@ from widgets.video_camera_list import CameraList
 from widgets.video_tile import VideoTile, age_text
 
 MAX_TILES = 16
+CAMERA_LIST_MAX_W = 260
 DEFAULT_TILES = 4          # cameras put on the wall at a console's first start
 # layout name -> cells (row, column, row span, column span) on an n x n grid
 LAYOUTS: dict[str, list[tuple[int, int, int, int]]] = {
@@ -122,6 +123,8 @@ class VideoPanel(QWidget):
         split.addWidget(self.grid_host)
         split.setStretchFactor(1, 1)
         split.setSizes([240, 900])
+        self.split = split
+        self._split_fitted = False
         col = QVBoxLayout(self)
         col.setContentsMargins(4, 4, 4, 4)
         col.setSpacing(4)
@@ -468,6 +471,23 @@ class VideoPanel(QWidget):
         super().showEvent(event)
         self.window().installEventFilter(self)
         self._update_activity()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_camera_list()
+
+    def _fit_camera_list(self) -> None:
+        """Once, when the panel first has its width: the camera list gets
+        about a quarter of it (150-260 px), the tiles the rest — in a narrow
+        dock a fixed 240 px list left the tiles thumbnail-sized. The
+        dispatcher's own splitter moves are kept for the session."""
+        width = self.split.width()
+        if self._split_fitted or width < 200:
+            return
+        self._split_fitted = True
+        handle = self.split.handleWidth()
+        listed = max(150, min(CAMERA_LIST_MAX_W, int(width * 0.26)))
+        self.split.setSizes([listed, max(0, width - listed - handle)])
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)

@@ -9,7 +9,7 @@ libVLC's video callbacks decoded into memory.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -33,6 +33,22 @@ def age_text(seconds: float | None) -> str:
     if seconds < 3600:
         return QCoreApplication.translate("VideoTile", "{0} min ago").format(int(seconds // 60))
     return QCoreApplication.translate("VideoTile", "{0} h ago").format(int(seconds // 3600))
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text does not fit (a
+    camera name in a small tile); ``text()`` stays the whole text."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        area = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, area.width())
+        self.style().drawItemText(p, area, int(self.alignment()), self.palette(), self.isEnabled(),
+                                  text, self.foregroundRole())
+        p.end()
 
 
 class VideoSurface(QWidget):
@@ -63,6 +79,8 @@ class VideoSurface(QWidget):
         showing = self.stream is not None and self.stream.status in (vs.LIVE, vs.STALLED)
         if frames is not None and showing:
             self._paint_frame(p, frames)
+        elif self.native and showing:
+            self._paint_window(p)
         if self.message:
             self._paint_message(p)
         p.end()
@@ -74,6 +92,18 @@ class VideoSurface(QWidget):
             img = QImage(frames.data, frames.width, frames.height, frames.stride,
                          QImage.Format.Format_RGB32)
             p.drawImage(target, img)
+
+    def _paint_window(self, p: QPainter) -> None:
+        """libVLC draws into its own child of this native window, which X
+        keeps above anything Qt paints here; so on screen this is hidden. It
+        matters when the window is rendered elsewhere (``QWidget.grab()``:
+        the console's ``--screenshot``): the picture is read back from the
+        X server, or the tile would come out black."""
+        screen = self.screen()
+        if screen is not None and self.isVisible():
+            shot = screen.grabWindow(int(self.winId()))
+            if not shot.isNull():
+                p.drawPixmap(0, 0, shot)
 
     def _paint_message(self, p: QPainter) -> None:
         font = QFont(self.font())
@@ -110,9 +140,12 @@ class VideoTile(QFrame):
         self._drag_from: QPoint | None = None
         self._shown: tuple[str, str, str, str] | None = None
         self.setObjectName("VideoTile")
+        # every cell of a layout the same size, whatever its header holds
+        # (the alarm tile's tag would otherwise widen its column in a narrow dock)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.name = QLabel(self)
+        self.name = ElidedLabel(self)
         self.age = QLabel(self)
         self.badge = QLabel(self)
         self.alarm_tag = QLabel(self.tr("Alarm tile"), self)
