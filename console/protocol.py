@@ -379,6 +379,15 @@ class CaseLinkArgs(Struct):
     relation: Relation
 
 
+class CaseAttachArgs(Struct):
+    """Extension op (docs/protocol.md, "case.attach"): evidence added by staff."""
+    case: NonEmpty
+    version: int
+    kind: Literal["snapshot", "clip"]
+    url: NonEmpty
+    note: LongText | None = None
+
+
 class CaseHistoryArgs(Struct):
     case: NonEmpty
 
@@ -435,6 +444,7 @@ OP_ARGS: dict[str, type] = {
     "case.transition": CaseTransitionArgs,
     "case.link": CaseLinkArgs,
     "case.unlink": CaseLinkArgs,
+    "case.attach": CaseAttachArgs,
     "case.history": CaseHistoryArgs,
     "sensor.history": SensorHistoryArgs,
     "sensor.ack": SensorAckArgs,

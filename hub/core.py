@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 import msgspec
 
+from console import evidence as ev_rules
 from console.domain import cases as loop
 from console.domain.categories import CATEGORY_INFO, category_info, default_priority, grace_seconds
 from console.domain.grid import GridIndex
@@ -42,6 +43,7 @@ FEEDER = frozenset({"feeder"})
 OP_ROLES: dict[str, frozenset[str]] = {
     "case.create": STAFF, "case.assign": STAFF, "case.transition": STAFF,
     "case.link": STAFF, "case.unlink": STAFF, "sensor.ack": STAFF,
+    "case.attach": STAFF,     # extension op (docs/protocol.md)
     "case.history": READERS, "sensor.history": READERS,
     "ingest.call": FEEDER, "ingest.reading": FEEDER, "ingest.detection": FEEDER,
     "ingest.camera": FEEDER,
@@ -109,6 +111,7 @@ class HubCore:
             "case.create": self._case_create, "case.assign": self._case_assign,
             "case.transition": self._case_transition, "case.link": self._case_link,
             "case.unlink": self._case_unlink, "case.history": self._case_history,
+            "case.attach": self._case_attach,
             "sensor.history": self._sensor_history, "sensor.ack": self._sensor_ack,
             "ingest.call": self._ingest_call, "ingest.reading": self._ingest_reading,
             "ingest.detection": self._ingest_detection, "ingest.camera": self._ingest_camera,
@@ -324,6 +327,24 @@ class HubCore:
             self._update(other, user, "case.unlink", f"{a.relation} {case.id}",
                          links=tuple(l for l in other.links if l != back))
         return {"case": new}
+
+    def _case_attach(self, user: str, a) -> dict:
+        try:
+            ev_rules.check_url(a.url, a.kind)      # invalid args come before not_found
+        except ev_rules.EvidenceError as exc:
+            raise CommandError("invalid", str(exc), "url") from None
+        case = self._require_case(a.case)
+        self._check_version(case, a.version)
+        if not loop.is_open(case.status):
+            raise CommandError("invalid", f"a {case.status} case takes no more evidence", "case")
+        inline = ev_rules.inline_chars([e.url for e in case.evidence] + [a.url])
+        if ev_rules.is_data_url(a.url) and inline > ev_rules.MAX_INLINE_PER_CASE:
+            raise CommandError("invalid", f"case {case.id} holds too many inline pictures "
+                               f"(at most {ev_rules.MAX_INLINE_PER_CASE // 1024} KiB together); "
+                               "attach this one by reference", "url")
+        _, ts = self.now()
+        evidence = case.evidence + (Evidence(a.kind, a.url, ts),)
+        return {"case": self._update(case, user, "case.attach", a.note, evidence=evidence)}
 
     def _case_history(self, user: str, a) -> dict:
         self._require_case(a.case)

@@ -59,7 +59,7 @@ from hub.testing import HubThread, ManualClock, SyncClient
 STAFF = {"dispatcher", "supervisor"}
 READERS = {"dispatcher", "supervisor", "viewer", "wall"}
 WHO_MAY = {"case.create": STAFF, "case.assign": STAFF, "case.transition": STAFF,
-           "case.link": STAFF, "case.unlink": STAFF, "sensor.ack": STAFF,
+           "case.link": STAFF, "case.unlink": STAFF, "sensor.ack": STAFF, "case.attach": STAFF,
            "case.history": READERS, "sensor.history": READERS,
            "ingest.call": {"feeder"}, "ingest.reading": {"feeder"},
            "ingest.detection": {"feeder"}, "ingest.camera": {"feeder"}}
@@ -345,6 +345,15 @@ ARGS = {
         {"camera": cameras, "status": _enum(CAMERA_STATUSES), "ts": times}),
 }
 ARGS["case.unlink"] = ARGS["case.link"]
+_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ"
+        "/pLvAAAAAElFTkSuQmCC")
+ARGS["case.attach"] = st.fixed_dictionaries(     # the extension op (docs/protocol.md)
+    {"case": case_ids, "version": versions, "kind": _enum(["snapshot", "clip"]),
+     "url": _either((40, choice([_PNG, "http://cam/snap.jpg", "rtsp://cam/rec", "file:///x.png"])),
+                    (20, choice(["data:image/png;base64,@@", "data:image/jpeg;base64," + _PNG[22:],
+                                 "data:text/plain;base64,aGk=", "ftp://x", "data:,"])),
+                    (0, texts))},
+    optional={"note": notes})
 assert set(ARGS) == set(OPS)
 
 
