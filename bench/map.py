@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -90,28 +91,55 @@ def seed_cases(hub, n: int, seed: int = 5000) -> None:
                 acks += 1
 
 
+class GcPauses:
+    """Every cyclic-GC pass and how long it held the interpreter."""
+
+    def __init__(self):
+        self.pauses: list[tuple[int, float]] = []
+        self._t0 = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], (time.perf_counter() - self._t0) * 1000))
+
+    def worst(self, since: int = 0) -> float:
+        return max((ms for _gen, ms in self.pauses[since:]), default=0.0)
+
+
 class StallMeter:
     """The worst gap between ticks of a 16 ms timer on the UI thread."""
 
     def __init__(self):
         from PySide6.QtCore import QTimer
         self.gaps: list[float] = []
+        self.cpu: list[float] = []     # the UI thread's own CPU time within each gap
         self._last = None
+        self._last_cpu = 0.0
         self._timer = QTimer()
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append((now - self._last) * 1000)
-        self._last = now
+        self.cpu.append((cpu - self._last_cpu) * 1000)
+        self._last, self._last_cpu = now, cpu
+
+    def worst(self) -> tuple[float, float]:
+        """(the longest gap, the UI thread's CPU time within it)."""
+        i = max(range(len(self.gaps)), key=self.gaps.__getitem__)
+        return self.gaps[i], self.cpu[i]
 
 
 def variants(store, rounds: int) -> list[list]:
@@ -168,6 +196,7 @@ async def run(args) -> dict:
     client = HubClient(args.hub_url, Credentials(user="demo-dispatcher", password="demo"), store)
     ctx.client = client
 
+    gc_pauses = GcPauses()
     t0 = time.perf_counter()
     panel = MapPanel(ctx)
     push_ms = _time_pushes(panel)
@@ -197,16 +226,20 @@ async def run(args) -> dict:
     per_burst = max(1, args.cases // BURSTS_PER_S)
     interval = 1.0 / (args.rate * BURSTS_PER_S)
     bytes_before = panel.view.pushed_bytes
+    gc_mark = len(gc_pauses.pauses)
     meter.start()
     start = time.perf_counter()
     applied = 0
+    burst_ms = 0.0       # the longest burst of store.on_event (the client's share, not the map's)
     r = 0
     while time.perf_counter() - start < args.duration:
         batch = rounds[r % 2]
         for i in range(0, len(batch), per_burst):
+            t_burst = time.perf_counter()
             for data in batch[i:i + per_burst]:
                 seq += 1
                 store.on_event(Event(seq=seq, ts="2026-11-25T02:00:00.000Z", kind="case.updated", data=Raw(data)))
+            burst_ms = max(burst_ms, (time.perf_counter() - t_burst) * 1000)
             applied += len(batch[i:i + per_burst])
             await asyncio.sleep(interval)
         r += 1
@@ -217,6 +250,10 @@ async def run(args) -> dict:
     result = {
         "first_render_s": round(first_render, 3),
         "worst_stall_ms": round(gaps[-1], 1),
+        # a gap much longer than the CPU the UI thread used in it: the thread
+        # was waiting for a core (other processes), not running our code
+        "worst_stall_cpu_ms": round(meter.worst()[1], 1),
+        "worst_cpu_busy_ms": round(max(meter.cpu), 1),
         "p99_gap_ms": round(gaps[int(len(gaps) * 0.99) - 1], 1),
         "median_gap_ms": round(statistics.median(gaps), 1),
         "idle_worst_stall_ms": round(max(idle.gaps, default=0), 1),
@@ -224,8 +261,10 @@ async def run(args) -> dict:
         "case_updates": applied, "duration_s": args.duration,
         "pushes": final["applies"], "pushed_mb": round((panel.view.pushed_bytes - bytes_before) / 1e6, 1),
         "push_max_ms": round(max(push_ms[-len(push_ms) // 2:], default=0), 1),
-        "push_total_ms": round(sum(push_ms), 0),
-        "js_apply_max_ms": round(final["maxApplyMs"], 1), "js_errors": len(final["errors"]),
+        "push_total_ms": round(sum(push_ms), 0), "event_burst_max_ms": round(burst_ms, 1),
+        "js_apply_max_ms": round(final["maxApplyMs"], 1),
+        "js_part_max_ms": {k: round(v, 1) for k, v in final["partMaxMs"].items()}, "js_errors": len(final["errors"]),
+        "gc_passes": len(gc_pauses.pauses) - gc_mark, "gc_worst_ms": round(gc_pauses.worst(gc_mark), 1),
     }
     panel.shutdown()
     await client.close()
@@ -250,6 +289,7 @@ def main() -> int:
     from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401  (before the QApplication)
     from PySide6.QtWidgets import QApplication
     from console import theme
+    from console.app import freeze_startup_heap
     from hub.clock import ManualClock
     from hub.testing import HubThread
 
@@ -271,6 +311,14 @@ def main() -> int:
             theme.apply(app)
             loop = qasync.QEventLoop(app)
             asyncio.set_event_loop(loop)
+            # The console's GC regime (console/app.py): the start-up heap
+            # frozen, collections only on the GUI thread from a timer. Frozen
+            # here too: the seeded hub, which in a command center is another
+            # process, not the console's heap.
+            import panels.map  # noqa: F401  (imported, as the shell has, before the freeze)
+            from pyqtgraph.util.garbage_collector import GarbageCollector
+            freeze_startup_heap()
+            gc_on_gui_thread = GarbageCollector(interval=0.5)  # noqa: F841
             # one run_until_complete: its end emits aboutToQuit, which shuts QtWebEngine down
             result = loop.run_until_complete(run(args))
             loop.close()

@@ -39,13 +39,13 @@ class AreaShape:
 @dataclass
 class MapGeometry:
     index: GridIndex
-    rings: dict[str, list[list[LatLng]]]          # cell code -> outer rings as (lat, lon)
+    rings: dict[str, tuple[tuple[LatLng, ...], ...]]   # cell code -> outer rings as (lat, lon)
     _areas: dict[str, AreaShape] = field(default_factory=dict)
 
     @classmethod
     def from_geojson(cls, collection: Any) -> "MapGeometry":
         """Validate and index the hub's grid; GridFormatError if unusable."""
-        features = _features(collection)
+        features = [_compact(f) for f in _features(collection)]
         try:
             index = GridIndex.from_geojson({"features": features})
             rings = {f["properties"]["code"]: _outer_rings(f["geometry"]) for f in features}
@@ -174,9 +174,22 @@ def _is_cell(code: str) -> bool:
         return False
 
 
-def _outer_rings(geometry: dict) -> list[list[LatLng]]:
+def _outer_rings(geometry: dict) -> tuple[tuple[LatLng, ...], ...]:
     """GeoJSON [lon, lat] outer rings as rounded (lat, lon); holes are not
     drawn (grid cells have none)."""
     polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-    return [[(round(float(p[1]), _ROUND), round(float(p[0]), _ROUND)) for p in poly[0]]
-            for poly in polys]
+    return tuple(tuple((round(float(p[1]), _ROUND), round(float(p[0]), _ROUND)) for p in poly[0])
+                 for poly in polys)
+
+
+def _compact(feature: dict) -> dict:
+    """The feature with its coordinates as nested tuples. The console keeps
+    the grid for its whole life: tuples of floats drop out of the cyclic
+    GC's tracking, lists (~9,000 for 992 cells) would lengthen every full
+    collection, a pause of the UI thread (bench/map.py)."""
+    geom = feature["geometry"]
+    return {**feature, "geometry": {"type": geom["type"], "coordinates": _tuples(geom.get("coordinates"))}}
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

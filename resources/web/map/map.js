@@ -33,7 +33,7 @@
   var clock = {hub: Date.now(), at: Date.now(), rate: 1};
   var selection = null, ring = null, hoverTip = null;
   var visible = {};
-  var stats = {applies: 0, lastApplyMs: 0, maxApplyMs: 0, errors: []};
+  var stats = {applies: 0, lastApplyMs: 0, maxApplyMs: 0, partMaxMs: {}, errors: []};
 
   /* ---------------------------------------------------------------- boot -- */
   CB.boot = function (m, config) {
@@ -44,7 +44,7 @@
     layers.units = L.layerGroup().addTo(map);
     layers.labels = L.layerGroup().addTo(map);
     layers.cases = L.markerClusterGroup({
-      chunkedLoading: true, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+      chunkedLoading: true, chunkInterval: 40, chunkDelay: 10, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
       disableClusteringAtZoom: 17, maxClusterRadius: 45, iconCreateFunction: clusterIcon,
       clusterPane: "cb-points"
     });
@@ -109,18 +109,26 @@
     var t0 = performance.now();
     if (b.clock) clock = {hub: b.clock[0], at: Date.now(), rate: b.clock[1] || 1};
     if (b.layers) setLayers(b.layers);
-    if (b.grid) setGrid(b.grid);
-    if (b.view) setView(b.view);
+    if (b.grid) timed("grid", setGrid, b.grid);
+    if (b.view) timed("view", setView, b.view);
     if (b.reset) clearItems();
-    if (b.cases) applyCases(b.cases);
+    if (b.cases) timed("cases", applyCases, b.cases);
     if (b.sensors) applyPoints("sensors", b.sensors, sensorMarker, sensorKey);
     if (b.cameras) applyPoints("cameras", b.cameras, cameraMarker, cameraKey);
     if (b.detections) applyPoints("detections", b.detections, detectionMarker, detectionKey);
-    if (b.load) setLoad(b.load);
+    if (b.load) timed("load", setLoad, b.load);
     if ("select" in b) select(b.select);
     var ms = performance.now() - t0;
     stats.applies += 1; stats.lastApplyMs = ms; stats.maxApplyMs = Math.max(stats.maxApplyMs, ms);
     return stats.applies;
+  }
+
+  // the slowest run of each step, for bench/map.py
+  function timed(name, fn, arg) {
+    var t = performance.now();
+    fn(arg);
+    var ms = performance.now() - t;
+    stats.partMaxMs[name] = Math.max(stats.partMaxMs[name] || 0, ms);
   }
 
   function clearItems() {
@@ -315,8 +323,25 @@
     });
     if (gone.length) layers.cases.removeLayers(gone);
     if (add.length) layers.cases.addLayers(add);
-    if (changed.length) layers.cases.refreshClusters(changed);
+    if (changed.length) queueClusterRefresh(changed);
     if (selection && items.cases.has(selection.id)) placeRing();
+  }
+
+  // A cluster's icon (its worst case, the overdue badge) is redrawn at most
+  // four times a second, not on every batch: with thousands of markers
+  // changing, per-batch refreshes kept the page busy (bench/map.py).
+  var refreshPending = [], refreshTimer = null;
+
+  function queueClusterRefresh(markers) {
+    for (var i = 0; i < markers.length; i++) refreshPending.push(markers[i]);
+    if (!refreshTimer) refreshTimer = setTimeout(flushClusterRefresh, 250);
+  }
+
+  function flushClusterRefresh() {
+    refreshTimer = null;
+    var live = refreshPending.filter(function (m) { return items.cases.get(m.cb[0]) === m; });
+    refreshPending = [];
+    if (live.length) layers.cases.refreshClusters(live);
   }
 
   function onCaseClick(e) { send("caseClicked", e.target.cb[0]); }
@@ -511,6 +536,7 @@
             selected: selection ? selection.id : null, layers: Object.keys(visible).filter(function (k) {
               return visible[k] && map.hasLayer(layers[k]); }),
             applies: stats.applies, lastApplyMs: stats.lastApplyMs, maxApplyMs: stats.maxApplyMs,
+            partMaxMs: stats.partMaxMs,
             errors: stats.errors, zoom: map.getZoom()};
   };
 
