@@ -253,7 +253,7 @@ class CaseDetailPanel(QWidget):
         self._fill_fields(case)
         self._fill_caller(case)
         cam = self.ctx.store.cameras.get(case.camera) if case.camera else None
-        self.evidence.show_evidence(case.evidence, cam.name if cam else (case.camera or ""))
+        self.evidence.show_evidence(case.evidence, cam.name if cam else (case.camera or ""), case.id)
         self.evidence_box.setVisible(bool(case.evidence))
         self._refresh_linked()
         self._refresh_suggestions()

@@ -28,6 +28,8 @@ from console.resources import resource_path
 from console.store import Changes
 from widgets import vlc_loader
 from widgets import video_stream as vs
+from widgets.case_actions import ACTING_ROLES
+from widgets.snapshot_attach import SnapshotAttacher
 from widgets.video_alarm import camera_for_case, pick_alarm
 from widgets.video_camera_list import CameraList
 from widgets.video_tile import VideoTile, age_text
@@ -90,6 +92,11 @@ class VideoPanel(QWidget):
         self.selected = 0
         self.maximized: int | None = None
         self._shut = False
+        self.last_snapshot: str | None = None
+        self._last_snapshot_camera: str | None = None
+        self.last_attach: tuple[str, bool, str] | None = None   # case, ok, message (tests read it)
+        self.attacher = SnapshotAttacher(ctx, self)
+        self.attacher.finished.connect(self._on_attached)
         self._build()
         ctx.adapter.changed.connect(self._on_changed)
         ctx.bus.open_camera.connect(self.open_camera)
@@ -99,6 +106,7 @@ class VideoPanel(QWidget):
             app.aboutToQuit.connect(self.shutdown)
         self._tick = QTimer(self, interval=1000, timeout=self._on_tick)
         self._tick.start()
+        self._refresh_attach()
         self.set_layout(self.layout_name)
         self._apply_default_cameras()
 
@@ -134,6 +142,12 @@ class VideoPanel(QWidget):
         self._shortcuts()
 
     def _toolbar(self) -> QHBoxLayout:
+        self.attach_action = QAction(self.tr("Attach snapshot to case"), self)
+        self.attach_action.setObjectName("action_attach_snapshot")
+        self.attach_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.attach_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.attach_action.triggered.connect(self.attach_last_snapshot)
+        self.addAction(self.attach_action)       # listed in F1 with the panel's keys
         row = QHBoxLayout()
         row.setSpacing(3)
         row.addWidget(QLabel(self.tr("Layout"), self))
@@ -155,6 +169,9 @@ class VideoPanel(QWidget):
         self.snapshot_button.setToolTip(self.tr("Save the selected tile's picture as PNG (Ctrl+Shift+S)"))
         self.snapshot_button.clicked.connect(self.snapshot_selected)
         row.addWidget(self.snapshot_button)
+        self.attach_button = QToolButton(self)
+        self.attach_button.setDefaultAction(self.attach_action)
+        row.addWidget(self.attach_button)
         row.addStretch(1)
         self.counts = QLabel(self)
         self.counts.setStyleSheet(f"color: {theme.MUTED};")
@@ -399,6 +416,8 @@ class VideoPanel(QWidget):
             self._clear_finished_alarms(ch.cases)
         if ch.reset or ch.cameras:
             self._refresh_counts()
+        if ch.reset or ch.selection or ch.status or ch.cases:
+            self._refresh_attach()
 
     def _refresh_counts(self) -> None:
         cams = self.store.cameras.values()
@@ -515,12 +534,61 @@ class VideoPanel(QWidget):
         if error:
             self.ctx.bus.status_message.emit(self.tr("Snapshot failed: {0}").format(error), 6000)
             return
-        # No protocol op attaches evidence to a case yet: put the path on the
-        # clipboard so it can go into the case note (see docs/video.md).
+        # the path also goes on the clipboard (a case note, another program)
         QGuiApplication.clipboard().setText(path)
         self.last_snapshot = path
-        self.ctx.bus.status_message.emit(
-            self.tr("Snapshot saved (path copied): {0}").format(path), 10000)
+        self._last_snapshot_camera = Path(path).name.split("_", 1)[0]
+        self._refresh_attach()
+        text = self.tr("Snapshot saved (path copied): {0}").format(path)
+        case_id = self.attach_target()
+        if case_id:
+            text += "  " + self.tr("— Ctrl+Shift+A attaches it to case {0}").format(case_id)
+        self.ctx.bus.status_message.emit(text, 10000)
+
+    # --- attaching a snapshot to a case (case.attach) ---------------------------------------------
+    def may_attach(self) -> bool:
+        return not self.ctx.is_wall and self.store.role in ACTING_ROLES
+
+    def attach_target(self) -> str | None:
+        """The selected case, when this role may add evidence to it and it is open."""
+        cid = self.store.selected_case
+        case = self.store.cases.get(cid) if cid else None
+        if not self.may_attach() or case is None or case.status not in OPEN_STATUSES:
+            return None
+        return cid
+
+    def _refresh_attach(self) -> None:
+        target = self.attach_target()
+        act = self.attach_action
+        act.setVisible(self.may_attach())
+        act.setEnabled(bool(target and self.last_snapshot) and not self.attacher.busy)
+        act.setText(self.tr("Attach to case {0}").format(target) if target
+                    else self.tr("Attach snapshot to case"))
+        what = (self.tr("Attach the last snapshot to case {0}").format(target) if target
+                else self.tr("Select an open case to attach the last snapshot to it"))
+        act.setToolTip(f"{what} (Ctrl+Shift+A)")
+
+    def attach_last_snapshot(self) -> None:
+        case_id = self.attach_target()
+        if not self.last_snapshot:
+            self.ctx.bus.status_message.emit(self.tr("Take a snapshot first (Ctrl+Shift+S)"), 5000)
+            return
+        if case_id is None:
+            self.ctx.bus.status_message.emit(
+                self.tr("Select an open case to attach the last snapshot to it"), 5000)
+            return
+        if self.attacher.busy:
+            return
+        cam = self.store.cameras.get(self._last_snapshot_camera or "")
+        note = f"{cam.id} {cam.name}" if cam else self._last_snapshot_camera
+        self.ctx.bus.status_message.emit(self.tr("Attaching the snapshot to case {0}…").format(case_id), 5000)
+        self.attacher.attach(self.last_snapshot, case_id, note)
+        self._refresh_attach()
+
+    def _on_attached(self, case_id: str, ok: bool, message: str) -> None:
+        self.last_attach = (case_id, ok, message)
+        self.ctx.bus.status_message.emit(message, 6000 if ok else 10000)
+        self._refresh_attach()
 
     # --- context menu ---------------------------------------------------------------------------
     def _on_tile_menu(self, index: int, pos: QPoint) -> None:
@@ -529,6 +597,8 @@ class VideoPanel(QWidget):
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._add_action(menu, self.tr("Snapshot"), self.snapshot_selected, bool(tile.camera_id))
+        if self.attach_action.isVisible():
+            menu.addAction(self.attach_action)
         self._add_action(menu, self.tr("Retry now"), self._retry_selected, tile.stream is not None)
         self._add_action(menu, self.tr("Restore grid") if self.maximized is not None
                          else self.tr("Fill the panel"), self._toggle_selected, True)

@@ -506,6 +506,7 @@ def op_text(op: str) -> str:
     names = {"case.create": translate("CaseOps", "created"), "case.assign": translate("CaseOps", "assigned"),
              "case.transition": translate("CaseOps", "moved"), "case.link": translate("CaseOps", "linked"),
              "case.unlink": translate("CaseOps", "unlinked"), "ingest.call": translate("CaseOps", "call received"),
+             "case.attach": translate("CaseOps", "evidence attached"),
              "ingest.detection": translate("CaseOps", "AI sighting"),
              "ingest.reading": translate("CaseOps", "sensor alarm")}
     return names.get(op, op)

@@ -1,9 +1,11 @@
-"""A case's evidence as thumbnails. Snapshot URLs may be files, http(s)
-(fetched without blocking) or references the console cannot open (a
-platform's ``demo:`` or internal ids): those get a placeholder that still
-says which camera took it and when."""
+"""A case's evidence as thumbnails. Snapshot URLs may be inline pictures
+(``data:``, from ``case.attach``: decoded here, cached by case and index),
+files, http(s) (fetched without blocking) or references the console cannot
+open (a platform's ``demo:`` or internal ids, ``rtsp://`` clips): those get a
+placeholder that still says which camera took it and when."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,12 +15,15 @@ from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequ
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
 from console import theme
+from console.evidence import is_data_url, short_url
 from console.protocol import Evidence
 from widgets import case_format as fmt
+from widgets.evidence_image import pixmap_from_data_url
 
 THUMB = QSize(168, 96)
 MAX_BYTES = 8 * 1024 * 1024
 LOADED = Qt.ItemDataRole.UserRole + 1     # the thumbnail is the real image
+INLINE_CACHE = 256                         # decoded inline thumbnails kept
 
 
 def placeholder(camera: str, when: str, kind: str = "snapshot") -> QPixmap:
@@ -68,19 +73,44 @@ class EvidenceStrip(QListWidget):
         self._net = QNetworkAccessManager(self)
         self._net.finished.connect(self._on_reply)
         self._replies: dict[QNetworkReply, QListWidgetItem] = {}
+        # (case id, index) -> thumbnail: evidence is only ever appended, and
+        # the detail panel re-shows the case on every change of it
+        self._inline: OrderedDict[tuple[str, int], QPixmap | None] = OrderedDict()
 
-    def show_evidence(self, evidence: tuple[Evidence, ...], camera_name: str) -> None:
+    def show_evidence(self, evidence: tuple[Evidence, ...], camera_name: str, case_id: str = "") -> None:
         for reply in list(self._replies):
             reply.abort()
         self._replies.clear()
         self.clear()
-        for ev in evidence:
+        for index, ev in enumerate(evidence):
             when = fmt.hall_time(ev.ts, with_date=False)
             item = QListWidgetItem(f"{camera_name or '—'} {when}")
-            item.setToolTip(ev.url)
+            item.setToolTip(short_url(ev.url, 300))
             item.setData(Qt.ItemDataRole.UserRole, ev.url)
-            item.setIcon(QIcon(self._thumb(ev, item, camera_name, when)))
+            if is_data_url(ev.url):
+                thumb = self._inline_thumb(ev, item, (case_id, index), camera_name, when)
+            else:
+                thumb = self._thumb(ev, item, camera_name, when)
+            item.setIcon(QIcon(thumb))
             self.addItem(item)
+
+    def _inline_thumb(self, ev: Evidence, item: QListWidgetItem, key: tuple[str, int],
+                      camera: str, when: str) -> QPixmap:
+        if key[0] and key in self._inline:
+            self._inline.move_to_end(key)
+            thumb = self._inline[key]
+        else:
+            pm = pixmap_from_data_url(ev.url)
+            thumb = None if pm is None else pm.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                      Qt.TransformationMode.SmoothTransformation)
+            if key[0]:
+                self._inline[key] = thumb
+                while len(self._inline) > INLINE_CACHE:
+                    self._inline.popitem(last=False)
+        if thumb is None:
+            return placeholder(camera or "—", when, ev.kind)
+        item.setData(LOADED, True)
+        return thumb
 
     def _thumb(self, ev: Evidence, item: QListWidgetItem, camera: str, when: str) -> QPixmap:
         path = local_path(ev.url)
