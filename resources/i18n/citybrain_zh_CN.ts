@@ -529,6 +529,10 @@
         <translation>来电接入</translation>
     </message>
     <message>
+        <source>evidence attached</source>
+        <translation>附加证据</translation>
+    </message>
+    <message>
         <source>AI sighting</source>
         <translation>AI识别</translation>
     </message>
@@ -1409,7 +1413,30 @@
     </message>
 </context>
 <context>
+    <name>SnapshotAttacher</name>
+    <message>
+        <source>Could not attach the snapshot: {0}</source>
+        <translation>抓拍图片未能附加：{0}</translation>
+    </message>
+    <message>
+        <source>Case {0} is not in the console's window</source>
+        <translation>案件 {0} 不在本坐席的显示范围内</translation>
+    </message>
+    <message>
+        <source>Case {0} was changed meanwhile and is now {1}: the snapshot was not attached</source>
+        <translation>案件 {0} 已被他人修改，当前状态为{1}，抓拍图片未附加</translation>
+    </message>
+    <message>
+        <source>Snapshot attached to case {0} (version {1})</source>
+        <translation>抓拍图片已附加到案件 {0}（版本 {1}）</translation>
+    </message>
+</context>
+<context>
     <name>VideoPanel</name>
+    <message>
+        <source>Attach snapshot to case</source>
+        <translation>抓拍附加到案件</translation>
+    </message>
     <message>
         <source>Layout</source>
         <translation>分屏</translation>
@@ -1525,6 +1552,30 @@
     <message>
         <source>Snapshot saved (path copied): {0}</source>
         <translation>抓拍已保存（路径已复制）：{0}</translation>
+    </message>
+    <message>
+        <source>— Ctrl+Shift+A attaches it to case {0}</source>
+        <translation>— 按 Ctrl+Shift+A 附加到案件 {0}</translation>
+    </message>
+    <message>
+        <source>Attach to case {0}</source>
+        <translation>附加到案件 {0}</translation>
+    </message>
+    <message>
+        <source>Attach the last snapshot to case {0}</source>
+        <translation>将最近一次抓拍附加到案件 {0}</translation>
+    </message>
+    <message>
+        <source>Select an open case to attach the last snapshot to it</source>
+        <translation>请先选择一个未办结的案件，再附加最近一次抓拍</translation>
+    </message>
+    <message>
+        <source>Take a snapshot first (Ctrl+Shift+S)</source>
+        <translation>请先抓拍（Ctrl+Shift+S）</translation>
+    </message>
+    <message>
+        <source>Attaching the snapshot to case {0}…</source>
+        <translation>正在将抓拍附加到案件 {0}…</translation>
     </message>
     <message>
         <source>Retry now</source>
