@@ -84,6 +84,10 @@ def test_a_snapshot_attached_to_the_selected_case_shows_in_the_detail_panel(
     assert detail.evidence_box.isVisibleTo(detail)
     assert detail.evidence.count() == 1 and detail.evidence.loaded_count() == 1
     assert len(detail.evidence.item(0).toolTip()) < 400       # not the whole data: URL
+    # F1 lists the action with its key, as the panel's own
+    from widgets.help_dialog import ShortcutHelpDialog
+    rows = dict(ShortcutHelpDialog([("Video", panel.actions())]).rows())
+    assert rows[f"Attach to case {case['id']}"] == "Ctrl+Shift+A"
     # the hub kept it: the history names the op and the camera, and the
     # other sessions got the picture with the case
     hist = disp.command("case.history", {"case": case["id"]})["result"]["entries"]
