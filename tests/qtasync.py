@@ -9,6 +9,7 @@ exception handler of qasync's own tests)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Callable
 
 import pytest
@@ -25,28 +26,49 @@ async def until(pred: Callable[[], object], timeout: float = 10.0, what: str = "
 
 
 @pytest.fixture
-def qloop(qapp):
-    loop = qasync.QEventLoop(qapp)
+def qloop(qapp, qtbot):
+    """A qasync loop that never calls ``app.exec()``/``app.exit()``: qasync's
+    ``run_until_complete`` ends with ``QApplication.exit()``, which emits
+    ``aboutToQuit``, and QtWebEngine shuts its whole context down on that —
+    any web page alive in the process (the map's, from an earlier test) then
+    crashes the next ``exit()`` (seen as segfaults in qasync's ``stop``). So
+    the loop is built "already running" and ``arun`` pumps Qt events with
+    qtbot while a coroutine runs, as the map panel does in the app."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="test-loop")
+    loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     errors: list[dict] = []
 
     def handler(_loop, context):
         errors.append(context)
     loop.set_exception_handler(handler)
+    loop.run = lambda coro, timeout=60.0: _pump(qtbot, loop, coro, timeout)
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for t in pending:
         t.cancel()
     if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
+        qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+    _pump(qtbot, loop, loop.shutdown_asyncgens(), 5.0)
+    executor.shutdown(wait=True)
+    asyncio.events._set_running_loop(None)   # the loop set itself running for this thread
     asyncio.set_event_loop(None)
-    loop.close()
     assert not errors, f"exceptions in asyncio callbacks: {errors}"
+
+
+def _pump(qtbot, loop, coro, timeout: float):
+    task = loop.create_task(coro)
+    try:
+        qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
+    finally:
+        if not task.done():
+            task.cancel()
+            qtbot.waitUntil(task.done, timeout=5000)
+    return task.result()
 
 
 @pytest.fixture
 def arun(qloop):
-    def run(coro, timeout: float = 60.0):
-        return qloop.run_until_complete(asyncio.wait_for(coro, timeout))
-    return run
+    """``arun(coro, timeout=60)``: run a coroutine on the loop, Qt events pumped."""
+    return qloop.run
