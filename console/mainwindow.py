@@ -8,17 +8,19 @@ with the live counts, so one broken panel never takes the console down.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QMainWindow, QMenuBar, QMessageBox, QVBoxLayout, QWidget,
+    QDockWidget, QFileDialog, QMainWindow, QMenuBar, QMessageBox, QVBoxLayout, QWidget,
 )
 
-from console import i18n, theme
+from console import i18n, reports, theme
 from console.context import AppContext
 from console.store import Changes
 from panels import PANELS, PanelSpec
@@ -37,6 +39,7 @@ COLUMN_WIDTH = {"left": 0.30, "middle": 0.40, "right": 0.30}
 FIRST_ROW_HEIGHT = 0.58    # the first panel of a column (queue, video) gets the most
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_SIZE = (1600, 960)
+NO_REPORT_ROLES = ("wall", "feeder")   # the shift report is for the desk, never the wall
 
 
 def load_panel(spec: PanelSpec, ctx: AppContext, safe_mode: bool = False) -> tuple[QWidget, str | None]:
@@ -66,6 +69,8 @@ class MainWindow(QMainWindow):
     logout_requested = Signal()
     quit_requested = Signal()
     restart_requested = Signal()
+    report_written = Signal(list)     # the files of a shift report (paths as text)
+    report_failed = Signal(str)       # why it could not be written
 
     def __init__(self, ctx: AppContext, panels: list[PanelSpec] | None = None, *,
                  safe_mode: bool = False):
@@ -80,6 +85,10 @@ class MainWindow(QMainWindow):
         self._allow_close = False
         self._help: ShortcutHelpDialog | None = None
         self._question: QMessageBox | None = None
+        self._report_dialog: QFileDialog | None = None
+        self._report_error: QMessageBox | None = None
+        self._report_dir = str(Path.home())
+        self._report_tasks: set[asyncio.Task] = set()
         self.setDockNestingEnabled(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
@@ -196,6 +205,7 @@ class MainWindow(QMainWindow):
         self.help_action = self._action(self.tr("Keyboard shortcuts"), "F1", self.show_help)
         self.logout_action = self._action(self.tr("Log out"), "Ctrl+L", self.logout_requested)
         self.login_action = self._action(self.tr("Log in…"), None, self.login_requested)
+        self.report_action = self._action(self.tr("Export shift report…"), "Ctrl+E", self.export_report)
         self.fullscreen_action = self._action(self.tr("Full screen"), "F11", self.toggle_full_screen,
                                               checkable=True)
         self.reset_layout_action = self._action(self.tr("Reset layout"), "Ctrl+Shift+R", self.reset_layout)
@@ -216,6 +226,8 @@ class MainWindow(QMainWindow):
         console = bar.addMenu(self.tr("&Console"))
         console.addAction(self.login_action)
         console.addAction(self.logout_action)
+        console.addSeparator()
+        console.addAction(self.report_action)
         console.addSeparator()
         console.addAction(self.quit_action)
         view = bar.addMenu(self.tr("&View"))
@@ -241,7 +253,7 @@ class MainWindow(QMainWindow):
         self.menu_bar.hide()
         for dock in self.docks.values():
             dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
-        for a in (self.reset_layout_action, self.login_action):
+        for a in (self.reset_layout_action, self.login_action, self.report_action):
             a.setVisible(False)
 
     # --- connection health ------------------------------------------------------------
@@ -263,6 +275,7 @@ class MainWindow(QMainWindow):
         logged_in = bool(self.ctx.store.user) and h.state != "unauthorized"
         self.logout_action.setEnabled(logged_in)
         self.login_action.setEnabled(not logged_in or h.state == "unauthorized")
+        self.report_action.setEnabled(self.may_export_report() and not self._report_tasks)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -336,6 +349,82 @@ class MainWindow(QMainWindow):
         if clicked is restart_button:
             self.restart_requested.emit()
 
+    # --- the shift report ---------------------------------------------------------------------
+    def may_export_report(self) -> bool:
+        """Only at a desk, logged in as someone who may see the cases' lists
+        (not the wall, whoever is logged in there; not a feeder)."""
+        store = self.ctx.store
+        return not self.is_wall and bool(store.user) and store.role not in NO_REPORT_ROLES
+
+    def export_report(self) -> None:
+        """Ctrl+E: ask for a directory. The dialog is opened, not exec()'d:
+        no nested event loop under qasync."""
+        if not self.may_export_report() or self._report_tasks:
+            return
+        if self._report_dialog is not None:
+            self._report_dialog.raise_()
+            return
+        dlg = QFileDialog(self, self.tr("Export shift report to…"), self._report_dir)
+        dlg.setFileMode(QFileDialog.FileMode.Directory)
+        dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dlg.fileSelected.connect(self._on_report_directory)
+        dlg.finished.connect(self._on_report_dialog_finished)
+        self._report_dialog = dlg
+        dlg.open()
+
+    def _on_report_dialog_finished(self, _result: int) -> None:
+        dlg, self._report_dialog = self._report_dialog, None
+        if dlg is not None:
+            dlg.deleteLater()
+
+    def _on_report_directory(self, directory: str) -> None:
+        """Copy the cases here (a list copy), build and write in a worker thread."""
+        if not directory or not self.may_export_report() or self._report_tasks:
+            return
+        self._report_dir = directory
+        snap = reports.snapshot(self.ctx.store)
+        self.ctx.bus.status_message.emit(self.tr("Writing the shift report…"), 0)
+        task = asyncio.ensure_future(self._write_report(snap, directory))
+        self._report_tasks.add(task)
+        task.add_done_callback(self._on_report_task_done)
+        self.report_action.setEnabled(False)
+
+    async def _write_report(self, snap: reports.CaseSnapshot, directory: str) -> None:
+        try:
+            report, files = await asyncio.to_thread(reports.export, snap, directory)
+        except Exception as exc:   # a failed export is told, never raised into the loop
+            if isinstance(exc, OSError):
+                log.warning("shift report not written to %s: %s", directory, exc)
+            else:
+                log.exception("shift report failed")
+            self._show_report_error(directory, exc)
+            return
+        log.info("shift report written: %s", files[-1])
+        c = report.counts
+        self.ctx.bus.status_message.emit(
+            self.tr("Shift report written to %1 — %2 received, %3 closed, %4 open, %5 overdue")
+            .replace("%1", str(files[-1])).replace("%2", str(c["received"])).replace("%3", str(c["closed"]))
+            .replace("%4", str(c["open"])).replace("%5", str(c["overdue"])), 20000)
+        self.report_written.emit([str(f) for f in files])
+
+    def _on_report_task_done(self, task: asyncio.Task) -> None:
+        self._report_tasks.discard(task)
+        self.report_action.setEnabled(self.may_export_report() and not self._report_tasks)
+
+    def _show_report_error(self, directory: str, exc: BaseException) -> None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self.ctx.bus.status_message.emit(self.tr("The shift report was not written"), 10000)
+        if self._report_error is not None:
+            self._report_error.close()
+            self._report_error.deleteLater()
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Export shift report"),
+                          self.tr("The shift report could not be written to %1:\n%2")
+                          .replace("%1", directory).replace("%2", reason),
+                          QMessageBox.StandardButton.Ok, self)
+        self._report_error = box
+        box.open()
+        self.report_failed.emit(reason)
+
     # --- layout persistence and closing -----------------------------------------------
     def _layout_key(self, what: str) -> str:
         return f"window/{self.ctx.display_mode}/{what}"
@@ -370,5 +459,7 @@ class MainWindow(QMainWindow):
             self.quit_requested.emit()
             return
         self._timer.stop()
+        for task in list(self._report_tasks):
+            task.cancel()    # the worker thread finishes its files; nobody is told
         self.save_layout()
         super().closeEvent(event)

@@ -139,8 +139,7 @@ def case_frame(cases: Iterable[Case]) -> pd.DataFrame:
     df = pd.DataFrame({"id": np.array([c.id for c in cases], dtype=object),
                        "title": np.array([c.title for c in cases], dtype=object)})
     df["source"] = _categorical([c.source for c in cases], SOURCES)
-    category = pd.Categorical([c.category for c in cases], categories=CATEGORIES)
-    df["category"] = category.fillna("other") if len(category) else category
+    df["category"] = _categorical([c.category for c in cases], CATEGORIES, unknown="other")
     df["status"] = _categorical([c.status for c in cases], STATUSES)
     df["priority"] = np.array([c.priority for c in cases], dtype=np.int8)
     df["reported_at"] = _times([c.reported_at for c in cases])
@@ -150,13 +149,19 @@ def case_frame(cases: Iterable[Case]) -> pd.DataFrame:
     return df
 
 
-def _categorical(values: list[str], known: tuple[str, ...]) -> pd.Categorical:
-    """Known codes in the contract's order, anything else kept after them."""
-    cat = pd.Categorical(values, categories=known)
-    if len(values) and cat.isna().any():
-        cat = pd.Categorical(values)
-        cat = cat.set_categories(list(known) + [c for c in cat.categories if c not in known])
-    return cat
+def _categorical(values: list[str], known: tuple[str, ...], unknown: str | None = None) -> pd.Categorical:
+    """Known codes in the contract's order; anything else shown as ``unknown``
+    or, without one, kept by its code after the known ones."""
+    codes = pd.Index(known).get_indexer(values)
+    strange = codes < 0
+    if not strange.any():
+        return pd.Categorical.from_codes(codes, categories=known)
+    if unknown is not None:
+        codes[strange] = known.index(unknown)
+        return pd.Categorical.from_codes(codes, categories=known)
+    extra = pd.Index(sorted({values[i] for i in np.flatnonzero(strange)}))
+    codes[strange] = len(known) + extra.get_indexer([values[i] for i in np.flatnonzero(strange)])
+    return pd.Categorical.from_codes(codes, categories=list(known) + list(extra))
 
 
 # the contract's own form, 2026-11-25T03:33:21.123Z: where its numbers and separators are

@@ -920,6 +920,10 @@
         <translation>登录…</translation>
     </message>
     <message>
+        <source>Export shift report…</source>
+        <translation>导出交班报告…</translation>
+    </message>
+    <message>
         <source>Full screen</source>
         <translation>全屏</translation>
     </message>
@@ -974,6 +978,32 @@
     <message>
         <source>Later</source>
         <translation>稍后</translation>
+    </message>
+    <message>
+        <source>Export shift report to…</source>
+        <translation>导出交班报告到…</translation>
+    </message>
+    <message>
+        <source>Writing the shift report…</source>
+        <translation>正在生成交班报告…</translation>
+    </message>
+    <message>
+        <source>Shift report written to %1 — %2 received, %3 closed, %4 open, %5 overdue</source>
+        <translation>交班报告已保存：%1 — 本时段受理 %2 件、办结 %3 件，当前未办结 %4 件、超时 %5 件</translation>
+    </message>
+    <message>
+        <source>The shift report was not written</source>
+        <translation>交班报告未能保存</translation>
+    </message>
+    <message>
+        <source>Export shift report</source>
+        <translation>导出交班报告</translation>
+    </message>
+    <message>
+        <source>The shift report could not be written to %1:
+%2</source>
+        <translation>交班报告无法写入 %1：
+%2</translation>
     </message>
 </context>
 <context>
