@@ -116,30 +116,32 @@ class StallMeter:
         from PySide6.QtCore import QTimer
         self.gaps: list[float] = []
         self.cpu: list[float] = []     # the UI thread's own CPU time within each gap
+        self.proc: list[float] = []    # the whole process's (every thread's) CPU time within it
         self._last = None
-        self._last_cpu = 0.0
+        self._last_cpu = self._last_proc = 0.0
         self._timer = QTimer()
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         self._last = time.perf_counter()
-        self._last_cpu = time.thread_time()
+        self._last_cpu, self._last_proc = time.thread_time(), time.process_time()
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
 
     def _tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
+        now, cpu, proc = time.perf_counter(), time.thread_time(), time.process_time()
         self.gaps.append((now - self._last) * 1000)
         self.cpu.append((cpu - self._last_cpu) * 1000)
-        self._last, self._last_cpu = now, cpu
+        self.proc.append((proc - self._last_proc) * 1000)
+        self._last, self._last_cpu, self._last_proc = now, cpu, proc
 
-    def worst(self) -> tuple[float, float]:
-        """(the longest gap, the UI thread's CPU time within it)."""
+    def worst(self) -> tuple[float, float, float]:
+        """(the longest gap, the UI thread's and the process's CPU time within it)."""
         i = max(range(len(self.gaps)), key=self.gaps.__getitem__)
-        return self.gaps[i], self.cpu[i]
+        return self.gaps[i], self.cpu[i], self.proc[i]
 
 
 def variants(store, rounds: int) -> list[list]:
@@ -253,6 +255,7 @@ async def run(args) -> dict:
         # a gap much longer than the CPU the UI thread used in it: the thread
         # was waiting for a core (other processes), not running our code
         "worst_stall_cpu_ms": round(meter.worst()[1], 1),
+        "worst_stall_process_cpu_ms": round(meter.worst()[2], 1),
         "worst_cpu_busy_ms": round(max(meter.cpu), 1),
         "p99_gap_ms": round(gaps[int(len(gaps) * 0.99) - 1], 1),
         "median_gap_ms": round(statistics.median(gaps), 1),
