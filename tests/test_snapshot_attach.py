@@ -49,8 +49,8 @@ async def take_snapshot(panel, camera: str = "CAM-0002") -> str:
     return panel.last_snapshot
 
 
-# NB: one arun per test once a video panel exists: the loop's stop quits the
-# application, and the panel shuts its players down on aboutToQuit.
+# One arun per test once a video panel exists: the panel shuts its players
+# down on aboutToQuit, which a loop that exits the application would emit.
 
 
 def test_a_snapshot_attached_to_the_selected_case_shows_in_the_detail_panel(
