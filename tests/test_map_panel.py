@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import http.server
 import json
+import os
 import re
 import threading
 import time
@@ -448,3 +449,23 @@ def test_no_request_leaves_the_machine_except_to_the_tile_server(hub, tmp_path, 
     strays = [u for u in recorder.urls if not u.startswith(local) and not u.startswith(origin + "/tiles/")]
     assert strays == []
     assert any(u.endswith("leaflet.js") for u in recorder.urls), "the interceptor saw the page load"
+
+
+# --- drawing without a GPU ----------------------------------------------------------------------------
+
+@pytest.mark.xvfb
+def test_software_scene_graph_where_opengl_is_software(env, arun):
+    """Composited through llvmpipe, a busy map held the UI thread ~100 ms a
+    frame (bench/map.py): without a GPU the view uses Qt Quick's software
+    scene graph. Under Xvfb (Mesa llvmpipe) only: offscreen has no OpenGL
+    and Qt Quick falls back to software by itself."""
+    from PySide6.QtQuick import QQuickWindow
+    from widgets.map_view import SOFTWARE_GL, _gl_renderer
+
+    async def main():
+        await env.start()
+    arun(main())
+    renderer = _gl_renderer()
+    software = renderer is None or any(k in renderer.lower() for k in SOFTWARE_GL)
+    if software and not (os.environ.get("QT_QUICK_BACKEND") or os.environ.get("QSG_RHI_BACKEND")):
+        assert QQuickWindow.sceneGraphBackend() == "software", renderer
