@@ -38,6 +38,15 @@ The last line printed is one JSON object (``readings_per_s``,
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this directory comes first on sys.path, where a sibling
+# module may shadow the standard library (bench/queue.py would hide `queue`);
+# spawned workers inherit the path.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
 import argparse
 import asyncio
 import base64
@@ -49,12 +58,10 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from datetime import datetime, timezone
-from pathlib import Path
 
 import psutil
 

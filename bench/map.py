@@ -297,12 +297,6 @@ def main() -> int:
     from hub.testing import HubThread
 
     QLocale.setDefault(QLocale("zh_CN"))
-    # The client refuses any hub frame over 1 MiB (the contract's limit on
-    # what the *hub* accepts), and a snapshot of 5,000 open cases is ~2.5 MB:
-    # the console would start with no cases at all. Reported; lifted here so
-    # that this bench measures the map.
-    import console.protocol
-    console.protocol.MAX_FRAME_BYTES = 64 * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bench-map-") as tmp:
         hub = HubThread(Path(tmp) / "hub", clock=ManualClock()).start()
         try:

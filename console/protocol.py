@@ -537,11 +537,12 @@ def _diagnose(data: bytes | str, known: tuple[str, ...]) -> ProtocolError:
     return ProtocolError("malformed frame")
 
 
-def _decode(decoder: msgspec.json.Decoder, data: bytes | str, known: tuple[str, ...]):
+def _decode(decoder: msgspec.json.Decoder, data: bytes | str, known: tuple[str, ...],
+            limit: int | None = None):
     if isinstance(data, str):
         data = data.encode()
-    if len(data) > MAX_FRAME_BYTES:
-        raise ProtocolError(f"frame of {len(data)} bytes exceeds {MAX_FRAME_BYTES}")
+    if limit is not None and len(data) > limit:
+        raise ProtocolError(f"frame of {len(data)} bytes exceeds {limit}")
     try:
         return decoder.decode(data)
     except msgspec.ValidationError as exc:
@@ -554,12 +555,14 @@ def _decode(decoder: msgspec.json.Decoder, data: bytes | str, known: tuple[str, 
 
 
 def decode_client_frame(data: bytes | str) -> Hello | Command:
-    """Decode what a client sends the hub: ``hello`` or ``command``."""
-    return _decode(_client_decoder, data, _CLIENT_TYPES)
+    """Decode what a client sends the hub: ``hello`` or ``command`` (at most
+    ``MAX_FRAME_BYTES``, the contract's limit on what a client may send)."""
+    return _decode(_client_decoder, data, _CLIENT_TYPES, MAX_FRAME_BYTES)
 
 
 def decode_server_frame(data: bytes | str) -> Welcome | Snapshot | Event | Ack | Error:
-    """Decode what the hub sends a client."""
+    """Decode what the hub sends a client. No size limit: a snapshot of a
+    busy city is many MiB (the 1 MiB limit is on what clients send)."""
     return _decode(_server_decoder, data, _SERVER_TYPES)
 
 

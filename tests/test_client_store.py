@@ -200,3 +200,29 @@ def test_cancelled_command_is_forgotten_and_close_fails_the_rest(hub):
             await waiting
         assert client.pending_count == 0
     asyncio.run(main())
+
+
+def test_snapshot_over_1_mib_is_applied(hub, connect):
+    """The contract's 1 MiB limit is on what clients send: a busy city's
+    snapshot is many MiB and must reach the console whole (it was once
+    dropped as 'malformed', leaving the console with no cases)."""
+    feeder = connect("demo-feeder")
+    feeder.recv()
+    long_text = "积水" * 1000
+    n = 400
+    for i in range(n):
+        feeder.send({"type": "command", "id": f"big-{i}", "op": "ingest.call", "args": {
+            "line": "12345", "caller": {"phone": "13800000000"}, "category": "noise",
+            "title": f"第{i}号来电", "description": long_text, "ts": "2026-11-25T02:00:00Z",
+            "location": HAIBOWAN}})
+    feeder.recv_until(lambda f: f.get("type") == "ack" and f["id"] == f"big-{n - 1}", timeout=60)
+
+    async def main():
+        store = LiveStore()
+        client = _client(hub.url, store)
+        client.start()
+        await client.wait_connected()
+        await _until(lambda: store.seq is not None)
+        assert len(store.cases) == n
+        await client.close()
+    asyncio.run(main())
