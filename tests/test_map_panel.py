@@ -4,7 +4,6 @@ counts, and no request leaving the machine except to the tile server."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import http.server
 import json
 import os
@@ -14,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-import qasync
 
 from console.app import prepare_environment
 
@@ -110,41 +108,6 @@ class Env:
 def _chinese_font(qapp):
     QLocale.setDefault(QLocale("zh_CN"))
     QApplication.setFont(QFont("Noto Sans CJK SC", 10))
-
-
-@pytest.fixture
-def arun(qapp, qtbot):
-    """Run coroutines on a qasync loop WITHOUT app.exec()/exit(): qasync's
-    run_until_complete ends with QApplication.exit(), which emits aboutToQuit,
-    and QtWebEngine shuts its whole context down on aboutToQuit — the next
-    page in this process would crash. So the loop is built "already running"
-    and Qt events are pumped by qtbot while a coroutine runs."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    executor = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="map-test")
-    loop.set_default_executor(executor)
-    asyncio.set_event_loop(loop)
-    errors: list[dict] = []
-    loop.set_exception_handler(lambda _loop, context: errors.append(context))
-
-    def run(coro, timeout: float = 60.0):
-        task = loop.create_task(coro)
-        try:
-            qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
-        finally:
-            if not task.done():
-                task.cancel()
-                qtbot.waitUntil(task.done, timeout=5000)
-        return task.result()
-
-    yield run
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for t in pending:
-        t.cancel()
-    qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
-    executor.shutdown(wait=True)
-    asyncio.events._set_running_loop(None)   # the loop set itself running for this thread
-    asyncio.set_event_loop(None)
-    assert not errors, f"exceptions in asyncio callbacks: {errors}"
 
 
 @pytest.fixture
