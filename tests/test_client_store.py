@@ -226,3 +226,37 @@ def test_snapshot_over_1_mib_is_applied(hub, connect):
         assert len(store.cases) == n
         await client.close()
     asyncio.run(main())
+
+
+def test_hub_restored_from_an_older_backup_makes_the_console_start_over(hub, connect):
+    """A hub brought back from yesterday's backup has a lower seq than the
+    console applied: the console must not keep cases the hub no longer has
+    (nor wait for a seq that will mean something else): it reloads."""
+    import shutil
+
+    async def main():
+        store = LiveStore()
+        client = _client(hub.url, store)
+        client.start()
+        await client.wait_connected()
+        await _until(lambda: store.seq is not None)
+        kept = (await client.command("case.create", CREATE))["case"]["id"]
+        await asyncio.to_thread(hub.stop)
+        backup = hub.data_dir.with_name("backup")
+        await asyncio.to_thread(shutil.copytree, hub.data_dir, backup)
+        await asyncio.to_thread(hub.start)
+        await client.wait_connected()
+        lost = [(await client.command("case.create", {**CREATE, "title": f"备份后 {i}"}))["case"]["id"]
+                for i in range(3)]
+        ahead = store.seq
+        await asyncio.to_thread(hub.stop)
+        await asyncio.to_thread(shutil.rmtree, hub.data_dir)
+        await asyncio.to_thread(shutil.copytree, backup, hub.data_dir)
+        await asyncio.to_thread(hub.start)
+        await _until(lambda: client.connected and store.seq is not None and store.seq < ahead)
+        assert kept in store.cases and not any(c in store.cases for c in lost)
+        check = connect()
+        snap = check.recv()
+        assert store.seq == snap["seq"] and set(store.cases) == {c["id"] for c in snap["cases"]}
+        await client.close()
+    asyncio.run(main())
