@@ -103,7 +103,7 @@ class CaseDetailPanel(QWidget):
         if self.actions_ is not None:
             bar = QToolBar()
             bar.setObjectName("DetailToolbar")
-            for name in ("assign", "advance", "move", "send_back", "reject", "link", "intake"):
+            for name in ("assign", "advance", "move", "send_back", "reject", "link", "camera", "intake"):
                 bar.addAction(self.actions_.actions[name])
             page_layout.addWidget(bar)
             self.actions_.message.connect(self.show_message)

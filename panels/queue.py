@@ -371,6 +371,7 @@ class CaseQueuePanel(QWidget):
         for name in ("assign", "advance", "move", "send_back", "reject", "link"):
             menu.addAction(self.actions_.actions[name])
         menu.addSeparator()
+        menu.addAction(self.actions_.actions["camera"])
         menu.addAction(self.actions_.actions["intake"])
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.viewport().mapToGlobal(pos))   # popup, never exec(): no nested loop

@@ -28,7 +28,6 @@ from console.resources import resource_path
 from console.store import Changes
 from widgets import vlc_loader
 from widgets import video_stream as vs
-from widgets.case_actions import ACTING_ROLES
 from widgets.snapshot_attach import SnapshotAttacher
 from widgets.video_alarm import camera_for_case, pick_alarm
 from widgets.video_camera_list import CameraList
@@ -371,7 +370,7 @@ class VideoPanel(QWidget):
         case = self.store.cases.get(case_id)
         if case is None:
             return
-        cam = camera_for_case(self.store, case)
+        cam = camera_for_case(self.store, case, asked=True)
         if cam is None:
             self.ctx.bus.status_message.emit(self.tr("No camera within 300 m of this case"), 5000)
             return
@@ -522,6 +521,8 @@ class VideoPanel(QWidget):
         self.snapshot(self.selected)
 
     def snapshot(self, index: int) -> None:
+        if not self.may_snapshot():
+            return
         tile = self._tile(index)
         if tile.stream is None or not tile.camera_id:
             self.ctx.bus.status_message.emit(self.tr("Nothing to snapshot in this tile"), 4000)
@@ -547,7 +548,10 @@ class VideoPanel(QWidget):
 
     # --- attaching a snapshot to a case (case.attach) ---------------------------------------------
     def may_attach(self) -> bool:
-        return not self.ctx.is_wall and self.store.role in ACTING_ROLES
+        return self.ctx.may_act
+
+    def may_snapshot(self) -> bool:
+        return not self.ctx.is_display_only
 
     def attach_target(self) -> str | None:
         """The selected case, when this role may add evidence to it and it is open."""
@@ -561,6 +565,9 @@ class VideoPanel(QWidget):
         target = self.attach_target()
         act = self.attach_action
         act.setVisible(self.may_attach())
+        # a tool button does not follow its default action's visibility
+        self.attach_button.setVisible(self.may_attach())
+        self.snapshot_button.setVisible(self.may_snapshot())
         act.setEnabled(bool(target and self.last_snapshot) and not self.attacher.busy)
         act.setText(self.tr("Attach to case {0}").format(target) if target
                     else self.tr("Attach snapshot to case"))
@@ -596,7 +603,8 @@ class VideoPanel(QWidget):
         tile = self.tiles[index]
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._add_action(menu, self.tr("Snapshot"), self.snapshot_selected, bool(tile.camera_id))
+        if self.may_snapshot():
+            self._add_action(menu, self.tr("Snapshot"), self.snapshot_selected, bool(tile.camera_id))
         if self.attach_action.isVisible():
             menu.addAction(self.attach_action)
         self._add_action(menu, self.tr("Retry now"), self._retry_selected, tile.stream is not None)

@@ -33,6 +33,7 @@ from tests.qtasync import until
 from widgets import rtsp_relay, vlc_loader
 from widgets import video_stream as vs
 from widgets.video_testing import HttpTsCamera, free_tcp_port, make_test_clip
+from widgets.video_alarm import nearest_camera
 from widgets.video_tile import CAMERA_MIME
 
 FAST = vs.StreamTiming(poll_ms=100, frame_ms=40, stall_after_s=1.5, offline_after_s=4.0,
@@ -387,8 +388,18 @@ def test_bus_requests_open_cameras_and_case_alarms(qtbot, arun, console, make_pa
     assert panel.tiles[3].alarm_case is None              # hotline calls don't pull a camera
     ctx.bus.alarm_case.emit(far["id"])
     assert messages[-1] == "No camera within 300 m of this case"
-    ctx.bus.alarm_case.emit(vending["id"])                 # no sensor, no camera: nothing either
-    assert panel.tiles[3].alarm_case is None
+    # asked for (the V key on a selected case): the camera nearest the call
+    ctx.bus.alarm_case.emit(vending["id"])
+    near = nearest_camera(ctx.store, 39.700414, 106.817378)
+    assert near is not None and panel.assignment(3) == near.id
+    assert panel.tiles[3].alarm_case == vending["id"]
+    from widgets.case_actions import CaseActions
+    actions = CaseActions(ctx, panel)
+    ctx.adapter.select_case(far["id"])
+    actions.refresh()
+    assert actions.actions["camera"].isEnabled() and actions.actions["camera"].shortcut().toString() == "V"
+    actions.actions["camera"].trigger()
+    assert messages[-1] == "No camera within 300 m of this case"
 
 
 # --- no libVLC ------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QWidget
 from console import labels, linking
 from console.case_conflict import Conflict, case_from_wire, make_conflict
 from console.client import CommandFailed, CommandTimeout, NotConnected
-from console.context import AppContext
+from console.context import ACTING_ROLES, AppContext  # noqa: F401 (ACTING_ROLES: re-exported)
 from console.domain import cases as loop
 from console.domain.units import UNITS
 from console.protocol import Case
@@ -39,7 +39,6 @@ from widgets.case_dialogs import (
 
 translate = QCoreApplication.translate
 
-ACTING_ROLES = ("dispatcher", "supervisor")
 NEXT_STEP = {"dispatched": "in_progress", "in_progress": "verifying", "verifying": "closed"}
 MINE_KEPT = 2000
 
@@ -209,6 +208,7 @@ class CaseActions(QObject):
         self._make("send_back", self.tr("Send back…"), "B", self.send_back)
         self._make("reject", self.tr("Reject…"), "R", self.reject)
         self._make("link", self.tr("Link 12345–110 (best match)"), "L", self.link_best)
+        self._make("camera", self.tr("Nearest camera to the alarm tile"), "V", self.show_camera)
         self.refresh()
 
     def _make(self, name: str, text: str, key: str, slot) -> None:
@@ -227,7 +227,7 @@ class CaseActions(QObject):
         return self.ctx.store.cases.get(cid) if cid else None
 
     def may_act(self) -> bool:
-        return not self.ctx.is_wall and self.ctx.store.role in ACTING_ROLES
+        return self.ctx.may_act
 
     def refresh(self) -> None:
         case, act = self.case(), self.may_act()
@@ -245,6 +245,7 @@ class CaseActions(QObject):
         for name, on in enabled.items():
             self.actions[name].setEnabled(bool(on))
             self.actions[name].setVisible(act)
+        self.actions["camera"].setEnabled(case is not None)   # looking is for every role
 
     # --- the actions ---------------------------------------------------------------------------
     def _open(self, dialog, op: str, case: Case | None, label: str) -> None:
@@ -262,6 +263,12 @@ class CaseActions(QObject):
 
     def run(self, intent: Intent) -> None:
         self.runner.run(intent)
+
+    def show_camera(self) -> None:
+        """Pull the case's camera (or the nearest one) up in the alarm tile."""
+        case = self.case()
+        if case is not None:
+            self.ctx.bus.alarm_case.emit(case.id)
 
     def intake(self) -> None:
         if self.may_act():

@@ -3,8 +3,8 @@
 An AI-video case names its camera. An IoT case names its sensor: show the
 nearest camera within ``NEAREST_CAMERA_M`` of the sensor (the rainstorm
 scenario's underpass gauge has a junction camera ~190 m away). Other cases
-(hotline calls) don't pull a camera by themselves: a dispatcher can still ask
-for one (bus.alarm_case)."""
+(hotline calls) don't pull a camera by themselves: a dispatcher asks for the
+nearest one with one key (V, bus.alarm_case)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,11 +27,14 @@ def nearest_camera(store: LiveStore, lat: float, lon: float,
     return best
 
 
-def camera_for_case(store: LiveStore, case: Case, max_m: float = NEAREST_CAMERA_M) -> str | None:
+def camera_for_case(store: LiveStore, case: Case, max_m: float = NEAREST_CAMERA_M, *,
+                    asked: bool = False) -> str | None:
+    """The case's camera; for an IoT case the one nearest its sensor; when a
+    dispatcher ``asked`` for one, the one nearest any case's location."""
     if case.camera and case.camera in store.cameras:
         return case.camera
-    if case.sensor:
-        sensor = store.sensors.get(case.sensor)
+    if case.sensor or asked:
+        sensor = store.sensors.get(case.sensor) if case.sensor else None
         loc = sensor.location if sensor is not None else case.location
         cam = nearest_camera(store, loc.lat, loc.lon, max_m)
         return cam.id if cam else None

@@ -131,6 +131,10 @@
         <translation>两线联动（最佳匹配）</translation>
     </message>
     <message>
+        <source>Nearest camera to the alarm tile</source>
+        <translation>调取最近摄像头到报警画面</translation>
+    </message>
+    <message>
         <source>New 12345 call</source>
         <translation>新建12345来电</translation>
     </message>
