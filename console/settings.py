@@ -68,6 +68,10 @@ class Settings:
                 return default
         return value if isinstance(value, str) else str(value)
 
+    def is_set(self, key: str) -> bool:
+        """Whether the user (or an earlier run) chose a value for ``key``."""
+        return self.qs.contains(key)
+
     def set(self, key: str, value: Any) -> None:
         if key not in DEFAULTS:
             raise KeyError(f"unknown setting {key}")

@@ -197,6 +197,7 @@ class CaseQueuePanel(QWidget):
     def _restore_view(self) -> None:
         tab, sort = self._saved_view()
         self.tabs.setCurrentIndex(TABS.index(tab))
+        self._role_default_tab()
         order = Qt.SortOrder.DescendingOrder if sort.descending else Qt.SortOrder.AscendingOrder
         self.table.horizontalHeader().setSortIndicator(COLUMNS.index(sort.column), order)
         self.model.configure(self._spec(), sort)
@@ -264,6 +265,7 @@ class CaseQueuePanel(QWidget):
         self.model.apply(changes, frozenset() if changes.reset else twins)
         if changes.reset:
             self._select_row_of(self.ctx.store.selected_case)
+            self._role_default_tab()
         elif changes.new_cases:
             self._chime_for(changes.new_cases)
         if self.actions_ is not None and (changes.cases or changes.reset or changes.status
@@ -272,6 +274,13 @@ class CaseQueuePanel(QWidget):
         if changes.cases or changes.reset or changes.removed_cases or changes.overdue:
             if not self._counts_timer.isActive():
                 self._counts_timer.start()
+
+    def _role_default_tab(self) -> None:
+        """A supervisor's first look is the overdue list (until they pick a
+        tab themselves, which is remembered)."""
+        if (self.ctx.store.role == "supervisor" and not self.ctx.settings.is_set("queue/tab")
+                and self.current_tab() != "overdue"):
+            self.tabs.setCurrentIndex(TABS.index("overdue"))
 
     def _chime_for(self, case_ids) -> None:
         cases = self.ctx.store.cases

@@ -328,6 +328,26 @@ def test_refusals_are_named_and_the_form_keeps_its_content(qtbot, arun, hub, sce
     arun(body())
 
 
+def test_a_supervisor_starts_on_the_overdue_list_until_choosing_a_tab(qtbot, arun, hub, tmp_path):
+    """Scenario 5: the supervisor sees the overdue list first; a tab they
+    pick is kept; a dispatcher starts on the received list."""
+    async def body():
+        sup = Console(hub.url, tmp_path, user="demo-supervisor")
+        panel = await open_panel(qtbot, await sup.start())
+        assert panel.current_tab() == "overdue"
+        panel.tabs.setCurrentIndex(TABS.index("verifying"))
+        await sup.stop()
+        again = Console(hub.url, tmp_path, user="demo-supervisor")
+        panel2 = await open_panel(qtbot, await again.start())
+        assert panel2.current_tab() == "verifying"
+        await again.stop()
+        disp = Console(hub.url, tmp_path, user="demo-dispatcher")
+        panel3 = await open_panel(qtbot, await disp.start())
+        assert panel3.current_tab() == "received"
+        await disp.stop()
+    arun(body())
+
+
 def test_viewer_gets_no_actions(qtbot, arun, hub, scene, tmp_path):
     lat, lon, addr = HAIBOWAN
     scene.call("x", "12345", "noise", "噪声", lat, lon, addr, "13900000001")
