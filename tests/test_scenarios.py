@@ -252,3 +252,24 @@ def test_5_gas_is_due_in_30_minutes_and_turns_overdue_manhole_goes_to_municipal(
     # and a camera at the junction is there to confirm it
     junction = POINTS[SC["manhole"]["point"]]
     assert junction.camera == SC["manhole"]["camera"]
+
+
+def test_6_smart_compound_thrown_object_at_once_fire_lane_after_its_grace(hall, clock, hub):
+    feeder, disp = hall["feeder"], hall["dispatcher"]
+    sc = SC["smart_compound"]
+    ok(feeder.command("ingest.detection", {"camera": sc["camera"], "category": "thrown_from_height",
+                                           "key": "floor-band-12-15", "ts": at(clock, 0), "present": True,
+                                           "snapshot": "file:///clips/throw.mp4"}))
+    (thrown,) = created(disp, camera=sc["camera"])
+    assert thrown["assignee"]["unit"] == "property" and thrown["evidence"]
+    # the car in the fire lane: nothing while the compound's loudspeaker has its 5 minutes
+    lane = sc["fire_lane_camera"]
+    first = ok(feeder.command("ingest.detection", {"camera": lane, "category": "fire_lane_blocked",
+                                                   "key": "蒙C·F1234", "ts": at(clock, 0), "present": True}))
+    assert "detection" in first and created(disp, camera=lane) == []
+    clock.advance(300)
+    ok(feeder.command("ingest.detection", {"camera": lane, "category": "fire_lane_blocked",
+                                           "key": "蒙C·F1234", "ts": at(clock, 0), "present": True}))
+    hub.run_rules()
+    (blocked,) = created(disp, camera=lane)
+    assert blocked["category"] == "fire_lane_blocked" and blocked["assignee"]["unit"] == "city_mgmt"
