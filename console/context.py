@@ -14,6 +14,9 @@ from console.qtstore import StoreAdapter
 from console.settings import Settings
 from console.store import LiveStore
 
+ACTING_ROLES = ("dispatcher", "supervisor")   # the hub lets only these change anything
+DISPLAY_ROLES = ("wall", "feeder")             # logins that only look (the hub redacts callers)
+
 
 class ConsoleBus(QObject):
     """Requests between panels; the selected case lives in the store."""
@@ -55,8 +58,23 @@ class AppContext:
         return self.display_mode == "wall"
 
     @property
+    def is_display_only(self) -> bool:
+        """The wall display, or a wall/feeder login: a screen that only shows.
+        Panels then offer nothing to click that changes or saves anything
+        (no snapshot, no acknowledge, no case actions)."""
+        return self.is_wall or self.store.role in DISPLAY_ROLES
+
+    @property
+    def may_act(self) -> bool:
+        """Whether to offer what the hub lets only staff do (acknowledge a
+        sensor, attach a snapshot, case actions): the one test every panel
+        uses, so the wall never shows a button the hub would answer
+        ``forbidden``."""
+        return not self.is_display_only and self.store.role in ACTING_ROLES
+
+    @property
     def may_show_callers(self) -> bool:
         """False on the video wall, whoever is logged in there, and for the
         roles the hub redacts callers for: a panel then shows no caller field
         at all (not an empty one)."""
-        return not self.is_wall and self.store.role not in ("wall", "feeder")
+        return not self.is_display_only

@@ -25,7 +25,7 @@ from console.context import AppContext
 from console.protocol import SENSOR_KINDS, format_ts, parse_ts
 from console.store import Changes
 from widgets import sensor_logic as sl
-from widgets.sensor_card import CARD_WIDTH, SensorCard
+from widgets.sensor_card import SensorCard, card_size
 
 SPACING = 8
 HISTORY_RETRY_S = 30.0
@@ -146,7 +146,7 @@ class SensorPanel(QWidget):
 
     def _columns_for_width(self) -> int:
         width = self.scroll.viewport().width() - 2 * SPACING
-        return max(1, (width + SPACING) // (CARD_WIDTH + SPACING))
+        return max(1, (width + SPACING) // (card_size(self.font()).width() + SPACING))
 
     def _relayout(self, force: bool = False) -> None:
         order, columns = self.wanted_order(), self._columns_for_width()
@@ -189,6 +189,7 @@ class SensorPanel(QWidget):
         card = self.cards.get(sid)
         if sensor is None or card is None:
             return
+        card.may_ack = self.ctx.may_act
         card.refresh(sensor, self.store.readings.get(sid, ()), now, with_plot)
         self._stale.discard(sid)
 
@@ -294,6 +295,8 @@ class SensorPanel(QWidget):
 
     def ack_next(self) -> None:
         """Shortcut A: acknowledge the focused card, else the top unacknowledged one."""
+        if not self.ctx.may_act:
+            return
         focused = self.focusWidget()
         while focused is not None and not isinstance(focused, SensorCard):
             focused = focused.parentWidget()

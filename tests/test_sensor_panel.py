@@ -3,14 +3,17 @@
 console shows it; acks go back through the hub."""
 from __future__ import annotations
 
+import asyncio
 import gc
 from datetime import timedelta
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
 from pyqtgraph.util.garbage_collector import GarbageCollector
 
+from console import theme
 from console.client import Credentials, HubClient
 from console.context import AppContext
 from console.protocol import format_ts
@@ -231,4 +234,89 @@ def test_offline_sensor_says_so(qtbot, arun, console, make_panel, feeder, clock,
         hub.run_rules()
         await until(lambda: panel.cards["WL-005"].view and panel.cards["WL-005"].view.state == "offline")
         assert panel.cards["WL-005"].view.note.startswith("No data")
+    arun(body())
+
+
+# --- the video wall ------------------------------------------------------------------------------
+
+@pytest.fixture
+def wall_type(qapp):
+    """The wall's type (16 pt and its style sheet) for one test."""
+    font, sheet, palette, style = qapp.font(), qapp.styleSheet(), qapp.palette(), qapp.style().name()
+    theme.apply(qapp, wall=True)
+    yield
+    QApplication.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)
+
+
+def card_parts(card) -> dict[str, QRect]:
+    """Where each visible part of a card is, in the card's coordinates."""
+    parts = {"kind": card.kind_label, "badge": card.badge, "name": card.name_label, "gauge": card.gauge,
+             "value": card.value_label, "rate": card.rate_label, "note": card.note_label,
+             "trend": card.trend, "age": card.age_label, "ack": card.ack_button}
+    return {k: QRect(w.mapTo(card, QPoint(0, 0)), w.size()) for k, w in parts.items()
+            if w is not None and w.isVisible()}
+
+
+def assert_card_fits(card) -> None:
+    rects = card_parts(card)
+    names = sorted(rects)
+    for i, a in enumerate(names):
+        assert card.rect().contains(rects[a]), (a, rects[a], card.rect())
+        for b in names[i + 1:]:
+            assert not rects[a].intersects(rects[b]), (card.sensor_id, a, rects[a], b, rects[b])
+    for label in (card.badge, card.value_label, card.age_label):   # whole, never cut
+        assert label.width() >= label.fontMetrics().horizontalAdvance(label.text()), label.text()
+    if card.ack_button.isVisible():
+        assert card.ack_button.width() >= card.ack_button.sizeHint().width()
+    note = card.note_label
+    if note.isVisible():                                         # every wrapped line shown
+        assert note.heightForWidth(note.width()) <= note.height(), (note.text(), note.size())
+    assert card.gauge.width() >= card.gauge.sizeHint().width()   # the line labels too
+
+
+@pytest.mark.parametrize("user", ["demo-dispatcher", "demo-wall"])
+def test_cards_lay_out_at_the_walls_type_size(qtbot, arun, console, make_panel, feeder, clock, wall_type,
+                                              user):
+    ctx = console(user)
+    panel = make_panel(ctx)
+    panel.resize(1400, 1100)
+    feed(feeder, clock, "ER-001", [800])        # the longest note: no movement, check on the resident
+    feed(feeder, clock, "WL-002", [4, 6, 8, 10, 12])            # a rate and a forecast
+    feed(feeder, clock, "GAS-001", [22])
+
+    async def body():
+        await until(lambda: ctx.store.sensors["ER-001"].state == "alarm" and ctx.store.sensors["WL-002"].value == 12
+                    and ctx.store.sensors["GAS-001"].state == "alarm", what="readings")
+        for sid in ("ER-001", "WL-002", "GAS-001"):
+            panel.search.setText(sid)
+            card = panel.cards[sid]
+            await until(lambda: card.view and card.view.value == card._value_text(ctx.store.sensors[sid])
+                        and card.trend is not None, what=f"{sid} drawn")
+            await asyncio.sleep(0.05)                             # laid out
+            assert card.width() > 300 and card.height() > 226    # grown with the type
+            assert_card_fits(card)
+            if sid != "WL-002":                               # the alarms: a button for staff only
+                assert card.ack_button.isVisible() == (user == "demo-dispatcher")
+    arun(body())
+
+
+def test_wall_display_offers_no_acknowledge_whoever_is_logged_in(qtbot, arun, console, make_panel, feeder,
+                                                                 clock):
+    ctx = console()                                            # a dispatcher's login ...
+    ctx.display_mode = "wall"                                  # ... on the wall display
+    panel = make_panel(ctx)
+    feed(feeder, clock, "GAS-001", [22])
+
+    async def body():
+        await until(lambda: panel.cards["GAS-001"].view and panel.cards["GAS-001"].view.state == "alarm")
+        card = panel.cards["GAS-001"]
+        assert not card.ack_button.isVisible() and not card.view.ack
+        assert "new" in card.badge.text()                     # the state still shows
+        panel.setFocus()
+        qtbot.keyClick(panel, Qt.Key.Key_A)                   # the key does nothing either
+        await asyncio.sleep(0.5)
+        assert not ctx.store.sensors["GAS-001"].acked
     arun(body())

@@ -9,7 +9,7 @@ flood maps; other kinds' safe band is green).
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from console import theme
@@ -38,7 +38,15 @@ class BandGauge(QWidget):
         self.setMinimumHeight(60)
 
     def sizeHint(self) -> QSize:
-        return QSize(54, 110)
+        """The column and room for a line's label ("1440") in the label font:
+        at the wall's type size a fixed width would cut the labels."""
+        labels = QFontMetrics(self._label_font()).horizontalAdvance("8888")
+        return QSize(max(54, 4 + 16 + 5 + labels + 2), 110)
+
+    def _label_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
+        return font
 
     def set_scale(self, lo: float, hi: float, warn: float, alarm: float, safe_color: str) -> None:
         new = (lo, max(hi, lo + 1e-6), warn, alarm, safe_color)
@@ -89,16 +97,16 @@ class BandGauge(QWidget):
         p.drawLine(int(area.left() - 3), int(y), int(area.right() + 3), int(y))
 
     def _paint_lines(self, p: QPainter, area: QRectF) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
+        font = self._label_font()
         p.setFont(font)
+        h = QFontMetrics(font).height()
         for line, color in ((self.warn, theme.WARN), (self.alarm, theme.ALARM)):
             if line is None:
                 continue
             y = self._y(area, line)
             p.setPen(QPen(QColor(color), 1))
             p.drawLine(int(area.right()), int(y), int(area.right() + 4), int(y))
-            p.drawText(QRectF(area.right() + 5, y - 8, self.width() - area.right() - 5, 16),
+            p.drawText(QRectF(area.right() + 5, y - h / 2, self.width() - area.right() - 5, h),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, _short(line))
 
 

@@ -15,20 +15,38 @@ from typing import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+    QWidget,
 )
 
 from console import labels, theme
 from console.protocol import Sensor, parse_ts
 from widgets import sensor_logic as sl
 from widgets.gauge import WATER_BLUE, BandGauge
+from widgets.video_tile import ElidedLabel
 
-CARD_WIDTH = 300
+CARD_WIDTH = 300           # at theme.FONT_PT; cards grow with the type (the wall's 16 pt)
 CARD_HEIGHT = 226
 PLOT_HEIGHT = 58
+VALUE_PT = 18
 KIND_GLYPH = {"water_level": "≋", "gas": "◬", "manhole": "◎", "elder_radar": "◉"}
+
+
+def type_scale(font: QFont | None = None) -> float:
+    """How much larger ``font`` (default: the application's) sets text than
+    the type the card was designed at, by line height; never below 1."""
+    font = QFont(font if font is not None else QApplication.font())
+    base = QFont(font)
+    base.setPointSize(theme.FONT_PT)
+    return max(1.0, QFontMetricsF(font).height() / QFontMetricsF(base).height())
+
+
+def card_size(font: QFont | None = None) -> QSize:
+    scale = type_scale(font)
+    return QSize(round(CARD_WIDTH * scale), round(CARD_HEIGHT * scale))
 
 
 @dataclass(frozen=True)
@@ -43,16 +61,17 @@ class CardView:
     rate: str
     age: str
     age_stale: bool
+    ack: bool                # the acknowledge button is offered
 
 
 class SensorTrend(pg.PlotWidget):
     """The last hour: one preallocated curve, the warn and alarm lines.
     Peak downsampling and clip-to-view keep a long history cheap."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, scale: float = 1.0):
         super().__init__(parent, background=theme.PANEL_ALT)
-        self.setMinimumHeight(30)          # gives way when the note wraps
-        self.setMaximumHeight(PLOT_HEIGHT)
+        self.setMinimumHeight(round(30 * scale))          # gives way when the note wraps
+        self.setMaximumHeight(round(PLOT_HEIGHT * scale))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMenuEnabled(False)
         self.setMouseEnabled(False, False)
@@ -99,19 +118,23 @@ class SensorCard(QFrame):
         self.view: CardView | None = None
         self.trend: SensorTrend | None = None
         self.highlighted = False
+        self.may_ack = True      # the panel sets ctx.may_act: never a button the hub refuses
         self.setObjectName("SensorCard")
-        self.setFixedSize(CARD_WIDTH, CARD_HEIGHT)
+        self.scale = type_scale(self.font())
+        self.setFixedSize(card_size(self.font()))
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._build(sensor)
 
     # --- building -----------------------------------------------------------------
     def _build(self, sensor: Sensor) -> None:
-        self.kind_label = QLabel(f"{KIND_GLYPH.get(sensor.kind, '•')} {labels.sensor_kind(sensor.kind)}"
+        self.kind_label = ElidedLabel(f"{KIND_GLYPH.get(sensor.kind, '•')} {labels.sensor_kind(sensor.kind)}"
                                  f"  ·  {sensor.id}", self)
         self.kind_label.setObjectName("SensorKind")
+        self.kind_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.kind_label.setToolTip(self.kind_label.text())
         self.badge = QLabel(self)
         self.badge.setObjectName("SensorBadge")
-        self.name_label = QLabel(sensor.name, self)
+        self.name_label = ElidedLabel(sensor.name, self)
         self.name_label.setObjectName("SensorName")
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.name_label.setToolTip(f"{sensor.name}\n{sensor.location.address or ''}")
@@ -163,7 +186,7 @@ class SensorCard(QFrame):
 
     def ensure_trend(self) -> SensorTrend:
         if self.trend is None:
-            self.trend = SensorTrend(self)
+            self.trend = SensorTrend(self, self.scale)
             self.plot_host.addWidget(self.trend)
         return self.trend
 
@@ -196,7 +219,8 @@ class SensorCard(QFrame):
         note, level = self._note(sensor, rate)
         age, stale = self._age(sensor, now)
         return CardView(sensor.state, sensor.acked, self._value_text(sensor), note, level,
-                        self._rate_text(sensor, rate), age, stale)
+                        self._rate_text(sensor, rate), age, stale,
+                        self.may_ack and sl.needs_ack(sensor))
 
     def _apply(self, view: CardView, sensor: Sensor) -> None:
         self.value_label.setText(view.value)
@@ -208,7 +232,7 @@ class SensorCard(QFrame):
         self.age_label.setText(view.age)
         theme.set_level(self.age_label, "warn" if view.age_stale else "muted")
         self.badge.setText(self._badge_text(view))
-        self.ack_button.setVisible(sl.needs_ack(sensor))
+        self.ack_button.setVisible(view.ack)
         self._restyle(view)
 
     def _apply_gauge(self, sensor: Sensor, readings) -> None:
@@ -338,7 +362,8 @@ class SensorCard(QFrame):
             " padding: 0 5px; font-weight: bold; }"
             f" QLabel#SensorKind {{ color: {theme.MUTED}; }}"
             " QLabel#SensorName { font-weight: bold; }"
-            f" QLabel#SensorValue {{ color: {value_color}; font-size: 18pt; font-weight: bold; }}"
+            f" QLabel#SensorValue {{ color: {value_color}; font-size: {round(VALUE_PT * self.scale)}pt;"
+            " font-weight: bold; }"
             f" QLabel#SensorRate {{ color: {theme.TEXT}; }}"
             f" QPushButton#SensorAck {{ background: {theme.ALARM if view.state == 'alarm' else theme.WARN};"
             f" color: {theme.BG}; font-weight: bold; border: none; border-radius: 3px; padding: 2px 10px; }}")
