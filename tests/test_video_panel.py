@@ -187,6 +187,26 @@ def test_drop_a_camera_on_a_tile_and_move_tiles(qtbot, console, make_panel):
     assert panel.assignment(0) is None
 
 
+@pytest.mark.parametrize("user, wall, shown", [
+    ("demo-dispatcher", False, True),
+    ("demo-dispatcher", True, False),      # the wall display, whoever is logged in there
+    ("demo-wall", False, False),           # a wall login: the hub would refuse case.attach
+    ("demo-viewer", False, None),          # a viewer may save a picture, not attach it
+])
+def test_snapshot_and_attach_only_where_the_screen_may_use_them(qtbot, console, make_panel, user, wall,
+                                                                shown):
+    ctx = console(user)
+    ctx.display_mode = "wall" if wall else "workstation"
+    panel = make_panel(ctx)
+    snapshot, attach = (True, False) if shown is None else (shown, shown)
+    assert panel.snapshot_button.isVisible() == snapshot
+    assert panel.attach_button.isVisible() == attach and panel.attach_action.isVisible() == attach
+    messages: list[str] = []
+    ctx.bus.status_message.connect(lambda text, _ms: messages.append(text))
+    panel.snapshot_selected()                 # Ctrl+Shift+S on an empty tile
+    assert bool(messages) == snapshot         # "Nothing to snapshot…" only where it may
+
+
 # --- playing -----------------------------------------------------------------------------
 
 
