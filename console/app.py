@@ -20,6 +20,7 @@ log = logging.getLogger("console.app")
 
 DEMO_ROLES = ("dispatcher", "supervisor", "viewer", "wall")
 SCREENSHOT_SIZE = (1600, 960)
+WALL_SCREENSHOT_SIZE = (1920, 1080)   # the wall is a full-HD screen, shown full screen
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,6 +59,10 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     if args.screenshot and args.quit_after is None:
         args.quit_after = 10.0
     return args, qt_args
+
+
+def screenshot_size(args: argparse.Namespace) -> tuple[int, int]:
+    return WALL_SCREENSHOT_SIZE if args.wall else SCREENSHOT_SIZE
 
 
 def prepare_environment() -> None:
@@ -135,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     shell = ConsoleShell(settings, ShellOptions(
         hub_url=args.hub, user=args.user, demo=args.demo, wall=args.wall, data_dir=args.data,
         speed=args.speed, simulate=args.simulate, safe_mode=args.safe_mode,
-        # offscreen has an 800x800 screen: a screenshot gets a workstation's size
-        window_size=SCREENSHOT_SIZE if args.screenshot else None))
+        # offscreen has an 800x800 screen: a screenshot gets a workstation's
+        # size, or the wall's whole screen
+        window_size=screenshot_size(args) if args.screenshot else None))
     _schedule_exit(shell, args)
     _handle_signals(loop, shell)
     freeze_startup_heap()

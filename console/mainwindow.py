@@ -36,6 +36,9 @@ AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetAre
          "top": Qt.DockWidgetArea.TopDockWidgetArea, "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 # share of the window's width for each column of the default layout
 COLUMN_WIDTH = {"left": 0.30, "middle": 0.40, "right": 0.30}
+# the wall has no camera list: the right column's tiles and cards get the room
+WALL_COLUMN_WIDTH = {"left": 0.28, "middle": 0.37, "right": 0.35}
+WALL_FIRST_ROW_HEIGHT = 0.5   # ... and a whole wall-size sensor card fits under the tiles
 FIRST_ROW_HEIGHT = 0.58    # the first panel of a column (queue, video) gets the most
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_SIZE = (1600, 960)
@@ -175,14 +178,16 @@ class MainWindow(QMainWindow):
         larger share of the height (again on the first show: Qt honours this
         only once the window has its real size)."""
         tops = [col[0] for col in self._columns.values()]
-        widths = [int(self.width() * COLUMN_WIDTH[name]) for name in self._columns]
+        shares = WALL_COLUMN_WIDTH if self.is_wall else COLUMN_WIDTH
+        widths = [int(self.width() * shares[name]) for name in self._columns]
         if tops:
             self.resizeDocks(tops, widths, Qt.Orientation.Horizontal)
         height = self.height()
+        first = WALL_FIRST_ROW_HEIGHT if self.is_wall else FIRST_ROW_HEIGHT
         for col in self._columns.values():
             if len(col) > 1:
-                rest = int(height * (1 - FIRST_ROW_HEIGHT) / (len(col) - 1))
-                self.resizeDocks(col, [int(height * FIRST_ROW_HEIGHT)] + [rest] * (len(col) - 1),
+                rest = int(height * (1 - first) / (len(col) - 1))
+                self.resizeDocks(col, [int(height * first)] + [rest] * (len(col) - 1),
                                  Qt.Orientation.Vertical)
 
     def _action(self, text: str, shortcut: str | QKeySequence | None, slot, *,

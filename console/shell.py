@@ -100,6 +100,10 @@ class ConsoleShell(QObject):
     async def start(self) -> None:
         if self.options.window_size:
             self.window.resize(*self.options.window_size)
+        elif self.options.wall and self.window.screen() is not None:
+            # the screen's size even where no window manager applies "full
+            # screen" (a bare X server driving the wall, Xvfb)
+            self.window.setGeometry(self.window.screen().geometry())
         if self.options.wall:
             self.window.showFullScreen()
         else:

@@ -54,6 +54,7 @@ class CaseDetailPanel(QWidget):
     def _build(self) -> None:
         self.empty = QLabel(self.tr("Select a case in the queue (Alt+1) to see it here"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)     # at the wall's type size it is wider than the dock
         self.empty.setProperty("role", "muted")
         body = QWidget()
         col = QVBoxLayout(body)

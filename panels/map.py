@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from console import labels, theme
 from console.context import AppContext
@@ -27,6 +27,7 @@ from console.i18n import is_chinese
 from console.protocol import OPEN_STATUSES
 from console.store import Changes
 from widgets.map_breadcrumb import Breadcrumb
+from widgets.video_tile import ElidedLabel
 from widgets.map_geometry import MapGeometry
 from widgets.map_grid import GridLoader
 from widgets.map_model import (
@@ -103,14 +104,21 @@ class MapPanel(QWidget):
     def _build_ui(self) -> None:
         self.breadcrumb = Breadcrumb(self)
         self.breadcrumb.area_chosen.connect(self.drill_to)
-        self.status = QLabel(self)
+        # elided where the dock is narrow (the wall's type), whole in the tooltip
+        self.status = ElidedLabel(self)
         self.status.setObjectName("MapStatus")
+        self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 4)
         bar.addWidget(self.breadcrumb)
         bar.addStretch(1)
         bar.addWidget(self.status)
         bar.addSpacing(12)
+        buttons = bar
+        if self.ctx.is_wall:          # at the wall's type size one row cuts the counts
+            buttons = QHBoxLayout()
+            buttons.setContentsMargins(6, 0, 6, 4)
+            buttons.addStretch(1)
         self.layer_buttons: dict[str, QToolButton] = {}
         for name, text, tip in self._layer_texts():
             button = QToolButton(self, text=text, checkable=True, checked=name in self._layers)
@@ -118,12 +126,14 @@ class MapPanel(QWidget):
             button.setProperty("layer", name)
             button.toggled.connect(self._on_layer_toggled)
             self.layer_buttons[name] = button
-            bar.addWidget(button)
+            buttons.addWidget(button)
         self.view = MapView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
+        if buttons is not bar:
+            layout.addLayout(buttons)
         layout.addWidget(self.view, 1)
         self.breadcrumb.set_path([(CITY_CODE, self.area_name(CITY_CODE))])
         for keys in (QKeySequence(Qt.Key.Key_Backspace), QKeySequence("Alt+Up")):
@@ -405,6 +415,7 @@ class MapPanel(QWidget):
 
     def _set_status(self, text: str, level: str | None) -> None:
         self.status.setText(text)
+        self.status.setToolTip(text)
         theme.set_level(self.status, level)
 
     # --- lifetime -------------------------------------------------------------------------

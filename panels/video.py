@@ -121,6 +121,8 @@ class VideoPanel(QWidget):
             self.notice.setText(self.unavailable_text())
         self.cameras = CameraList(self.store, self)
         self.cameras.camera_activated.connect(self.open_camera)
+        # the wall shows pictures, not a picker: the tiles get the whole dock
+        self.cameras.setVisible(not self.ctx.is_wall)
         self.grid_host = QWidget(self)
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)

@@ -431,6 +431,19 @@ def test_wall_mode_locks_the_window_and_logs_in_as_the_wall(arun, make_shell, hu
     scenario(arun, body)
 
 
+def test_wall_takes_its_whole_screen_and_its_screenshot_is_the_walls_size(arun, make_shell):
+    from console.app import parse_args, screenshot_size
+    assert screenshot_size(parse_args(["--wall", "--screenshot", "w.png"])[0]) == (1920, 1080)
+    assert screenshot_size(parse_args(["--screenshot", "w.png"])[0]) == (1600, 960)
+    shell = make_shell(wall=True, user="demo-wall")
+
+    async def body():
+        await started(shell)
+        screen = shell.window.screen().geometry()
+        assert shell.window.geometry().size() == screen.size()   # no window manager needed
+    scenario(arun, body)
+
+
 def test_health_words_follow_the_connection_state():
     assert health(ConnectionStatus("connected")).live
     h = health(ConnectionStatus("reconnecting", retry_at=100.0), now=97.2)
