@@ -560,6 +560,12 @@ def decode_client_frame(data: bytes | str) -> Hello | Command:
     return _decode(_client_decoder, data, _CLIENT_TYPES, MAX_FRAME_BYTES)
 
 
+#: The typed decoder behind :func:`decode_server_frame`, for the console's hot
+#: path: it raises msgspec's errors; on one, call ``decode_server_frame`` for
+#: the ProtocolError naming the field.
+server_frame_decoder = _server_decoder
+
+
 def decode_server_frame(data: bytes | str) -> Welcome | Snapshot | Event | Ack | Error:
     """Decode what the hub sends a client. No size limit: a snapshot of a
     busy city is many MiB (the 1 MiB limit is on what clients send)."""

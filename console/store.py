@@ -27,6 +27,7 @@ READINGS_KEPT = 720          # per sensor: 12 h at one a minute
 RECENT_WINDOW = timedelta(hours=24)
 _intern = sys.intern
 _fromiso = datetime.fromisoformat
+_monotonic = time.monotonic
 
 
 @dataclass
@@ -131,17 +132,18 @@ class LiveStore:
         ch.reset = True
 
     def on_event(self, ev: Event) -> None:
+        # the hot path (most of the console's work during a burst): one route
+        # lookup, the typed decode, the handler; the bookkeeping in few writes
         route = _ROUTES.get(ev.kind)
         if route is not None:   # a kind this console does not know is skipped (the contract)
-            decode, handler = route
             try:
-                data = decode(ev.data)
+                data = route[0](ev.data)
             except (msgspec.ValidationError, msgspec.DecodeError):
                 data = decode_event_data(ev.kind, ev.data)   # raises the error naming the field
-            handler(self, data)
+            route[1](self, data)
         self.seq = ev.seq
         self.events_applied += 1
-        self.last_data_at = time.monotonic()
+        self.last_data_at = _monotonic()
         self.pending.events += 1
 
     # --- event handlers ---------------------------------------------------------------
@@ -154,16 +156,33 @@ class LiveStore:
         return c
 
     def _case(self, case: Case) -> None:
-        old = self.cases.get(case.id)
-        if old is not None and old.version > case.version:
-            return
-        self.cases[case.id] = self._intern_case(case)
-        ch = self._dirty()
-        ch.cases.add(case.id)
+        cid = case.id
+        cases = self.cases
+        old = cases.get(cid)
         if old is None:
-            ch.new_cases.add(case.id)
+            cases[cid] = self._intern_case(case)
+            ch = self._dirty()
+            ch.new_cases.add(cid)
+        else:
+            if old.version > case.version:
+                return
+            # Share the old version's strings where they did not change: an
+            # equality test, where interning would hash the fresh string.
+            if case.status == old.status:
+                case.status = old.status
+            else:
+                case.status = _intern(case.status)
+            if case.source == old.source and case.category == old.category and case.grid == old.grid:
+                case.source, case.category, case.grid = old.source, old.category, old.grid
+            else:
+                case.source, case.category = _intern(case.source), _intern(case.category)
+                if case.grid:
+                    case.grid = _intern(case.grid)
+            cases[cid] = case
+            ch = self._dirty()
+        ch.cases.add(cid)
         if case.status not in OPEN_STATUSES:
-            self.overdue.discard(case.id)
+            self.overdue.discard(cid)
 
     def _overdue(self, o: CaseOverdue) -> None:
         case = self.cases.get(o.case)
@@ -178,16 +197,19 @@ class LiveStore:
         if s is None:
             return
         # in place: readings are most of the stream, and the store owns its objects
-        s.value, s.ts, s.state = r.value, r.ts, r.state
+        ts = r.ts
+        s.value, s.ts, s.state = r.value, ts, r.state
         try:
-            t = _fromiso(r.ts).timestamp()   # the hub sends contract times (with a zone)
+            t = _fromiso(ts).timestamp()   # the hub sends contract times (with a zone)
         except ValueError:
             t = time.time()
         buf = self.readings.get(r.sensor)
         if buf is None:
             buf = self.readings[r.sensor] = deque(maxlen=READINGS_KEPT)
         buf.append((t, r.value))
-        self._dirty().readings.add(r.sensor)
+        if not self._signalled:
+            self._dirty()
+        self.pending.readings.add(r.sensor)
 
     def _sensor(self, s: Sensor) -> None:
         self.sensors[s.id] = s
