@@ -4,14 +4,12 @@ console shows it; acks go back through the hub."""
 from __future__ import annotations
 
 import asyncio
-import gc
 from datetime import timedelta
 
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from console import theme
 from console.client import Credentials, HubClient
@@ -22,19 +20,6 @@ from console.settings import Settings
 from console.store import LiveStore
 from panels.sensors import SensorPanel
 from tests.qtasync import until
-
-
-@pytest.fixture(autouse=True)
-def gc_on_the_gui_thread(qapp):
-    """Collect garbage only on this thread: the cyclic GC running on the
-    hub's thread would free widgets there, leaving their Qt timers
-    registered (a segfault in QTimerInfoList::activateTimers later)."""
-    collector = GarbageCollector(interval=0.5)
-    yield
-    collector.timer.stop()
-    shiboken6.delete(collector.timer)
-    gc.enable()
-    gc.collect()
 
 
 @pytest.fixture

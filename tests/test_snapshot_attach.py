@@ -13,7 +13,7 @@ from console.evidence import decode_data_url
 from panels.case_detail import CaseDetailPanel
 from tests.hubhelpers import create_case
 from tests.qtasync import until
-from tests.test_video_panel import console, feeder, gc_on_the_gui_thread, live, make_panel  # noqa: F401
+from tests.test_video_panel import console, feeder, live, make_panel  # noqa: F401
 from widgets.evidence_image import snapshot_data_url
 
 

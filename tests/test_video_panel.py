@@ -5,7 +5,6 @@ The on-screen (X window) rendering is tested in test_video_xvfb.py."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import time
 import types
@@ -19,7 +18,6 @@ import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from console.client import Credentials, HubClient
 from console.context import AppContext
@@ -38,20 +36,6 @@ from widgets.video_tile import CAMERA_MIME
 
 FAST = vs.StreamTiming(poll_ms=100, frame_ms=40, stall_after_s=1.5, offline_after_s=4.0,
                        connect_timeout_s=10.0, backoff_min_s=0.3, backoff_max_s=1.0)
-
-
-@pytest.fixture(autouse=True)
-def gc_on_the_gui_thread(qapp):
-    """Collect garbage only on this thread. Left automatic, the cyclic GC can
-    run on a libVLC lane or the hub's thread and free a widget there: Qt
-    then keeps that widget's timers registered and crashes on the next one
-    (seen here as segfaults in QTimerInfoList::activateTimers)."""
-    collector = GarbageCollector(interval=0.5)
-    yield
-    collector.timer.stop()
-    shiboken6.delete(collector.timer)
-    gc.enable()
-    gc.collect()
 
 
 

@@ -7,7 +7,6 @@ Run by ``./run test`` in its second phase (``-m xvfb``, QT_QPA_PLATFORM=xcb)."""
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import msgspec
 import numpy as np
@@ -15,7 +14,6 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication, QImage
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from console.client import Credentials, HubClient
 from console.context import AppContext
@@ -37,12 +35,7 @@ FAST = vs.StreamTiming(poll_ms=100, stall_after_s=1.5, offline_after_s=4.0, conn
 def on_x(qapp):
     if QGuiApplication.platformName() != "xcb":
         pytest.skip("needs an X server: ./run test runs this under Xvfb (QT_QPA_PLATFORM=xcb)")
-    collector = GarbageCollector(interval=0.5)   # GC only on the GUI thread (see test_video_panel)
-    yield
-    collector.timer.stop()
-    shiboken6.delete(collector.timer)
-    gc.enable()
-    gc.collect()
+    yield   # (the cyclic GC runs only between tests: tests/conftest.py)
 
 
 @pytest.fixture
