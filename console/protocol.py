@@ -304,7 +304,7 @@ class Snapshot(Struct, tag="snapshot", tag_field="type"):
     units: list[Unit] = field(default_factory=list)
 
 
-class Event(Struct, tag="event", tag_field="type"):
+class Event(Struct, tag="event", tag_field="type", gc=False):
     """An event as received: ``data`` stays raw JSON until typed by its kind."""
     seq: int
     ts: str
