@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 import numpy as np
+import numpy.ma  # noqa: F401 -- np.unique asks np.ma.is_masked, and numpy 2 imports np.ma
+#                  lazily there: ~30 ms inside the first live update otherwise
 
 from console.linking import RELATION
 from console.protocol import CATEGORIES, SOURCES, STATUSES, Case, parse_ts
