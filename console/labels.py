@@ -6,8 +6,8 @@ from console.domain.grid import LEVEL_NAMES
 from console.domain.units import UNIT_BY_ID, UNIT_NAMES_EN
 from console.i18n import is_chinese, pick
 
-PRIORITY_NAMES = {1: ("特急", "P1 urgent"), 2: ("紧急", "P2 high"), 3: ("一般", "P3 normal"),
-                  4: ("较低", "P4 low")}
+PRIORITY_NAMES = {1: ("特急", "urgent"), 2: ("紧急", "high"), 3: ("一般", "normal"),
+                  4: ("较低", "low")}
 SENSOR_KIND_NAMES = {"water_level": ("水位计", "Water level"), "manhole": ("智能井盖", "Manhole cover"),
                      "gas": ("燃气监测", "Gas monitor"), "elder_radar": ("独居老人雷达", "Elder radar")}
 SENSOR_STATE_NAMES = {"normal": ("正常", "Normal"), "warn": ("预警", "Warning"),

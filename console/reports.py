@@ -329,8 +329,8 @@ def _overdue_list(df: pd.DataFrame, now: pd.Timestamp, names: Mapping[str, str])
         h("id"): df["id"].to_numpy(),
         h("title"): df["title"].to_numpy(),
         h("category"): _names(df["category"], labels.category),
-        h("priority"): df["priority"].map({p: labels.priority(int(p)) for p in df["priority"].unique()})
-        .to_numpy(),
+        h("priority"): df["priority"].map({p: f"P{int(p)} {labels.priority(int(p))}"
+                                           for p in df["priority"].unique()}).to_numpy(),
         h("unit"): units.astype(object).to_numpy(),
         h("due_at"): _bj_minutes(df["due_at"]),
         h("overdue_min"): late.to_numpy(),
