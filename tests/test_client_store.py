@@ -30,13 +30,19 @@ def _client(url, store, user="demo-dispatcher", **kw):
                      backoff_min=0.05, backoff_max=0.3, **kw)
 
 
+async def _connected(url, **kw) -> tuple[LiveStore, HubClient]:
+    """A started client, logged in, its snapshot applied."""
+    store = LiveStore()
+    client = _client(url, store, **kw)
+    client.start()
+    await client.wait_connected()
+    await _until(lambda: store.seq is not None)
+    return store, client
+
+
 def test_snapshot_then_command_event_applied_before_ack(hub):
     async def main():
-        store = LiveStore()
-        client = _client(hub.url, store)
-        client.start()
-        await client.wait_connected()
-        await _until(lambda: store.seq is not None)
+        store, client = await _connected(hub.url)
         assert len(store.cameras) >= 60 and len(store.sensors) >= 40 and store.role == "dispatcher"
         result = await client.command("case.create", CREATE)
         case_id = result["case"]["id"]
@@ -182,10 +188,7 @@ def test_cancelled_command_is_forgotten_and_close_fails_the_rest(hub):
     """A caller that gives up (its task cancelled) leaves nothing pending; on
     close, commands still waiting fail with NotConnected instead of hanging."""
     async def main():
-        store = LiveStore()
-        client = _client(hub.url, store)
-        client.start()
-        await client.wait_connected()
+        _, client = await _connected(hub.url)
         await asyncio.to_thread(hub.stop)   # no answers from here on
         task = asyncio.ensure_future(client.command("case.create", CREATE, timeout=30))
         await _until(lambda: client.pending_count == 1)
@@ -218,11 +221,7 @@ def test_snapshot_over_1_mib_is_applied(hub, connect):
     feeder.recv_until(lambda f: f.get("type") == "ack" and f["id"] == f"big-{n - 1}", timeout=60)
 
     async def main():
-        store = LiveStore()
-        client = _client(hub.url, store)
-        client.start()
-        await client.wait_connected()
-        await _until(lambda: store.seq is not None)
+        store, client = await _connected(hub.url)
         assert len(store.cases) == n
         await client.close()
     asyncio.run(main())
@@ -235,11 +234,7 @@ def test_hub_restored_from_an_older_backup_makes_the_console_start_over(hub, con
     import shutil
 
     async def main():
-        store = LiveStore()
-        client = _client(hub.url, store)
-        client.start()
-        await client.wait_connected()
-        await _until(lambda: store.seq is not None)
+        store, client = await _connected(hub.url)
         kept = (await client.command("case.create", CREATE))["case"]["id"]
         await asyncio.to_thread(hub.stop)
         backup = hub.data_dir.with_name("backup")
