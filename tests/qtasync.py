@@ -72,3 +72,37 @@ def _pump(qtbot, loop, coro, timeout: float):
 def arun(qloop):
     """``arun(coro, timeout=60)``: run a coroutine on the loop, Qt events pumped."""
     return qloop.run
+
+
+@pytest.fixture
+def live_console(hub, arun):
+    """``live_console(settings, user="demo-dispatcher")``: an AppContext whose
+    HubClient is logged in to the loopback hub with the snapshot applied.
+    Closed at the end, its Qt objects deleted on this (the GUI) thread."""
+    import shiboken6
+
+    from console.client import Credentials, HubClient
+    from console.context import AppContext
+    from console.qtstore import StoreAdapter
+    from console.store import LiveStore
+    made = []
+
+    def make(settings, user: str = "demo-dispatcher"):
+        store = LiveStore()
+        client = HubClient(hub.url, Credentials(user=user, password="demo"), store,
+                           backoff_min=0.05, backoff_max=0.3)
+
+        async def start():
+            client.start()
+            await client.wait_connected()
+            await until(lambda: store.seq is not None, what="snapshot")
+        arun(start())
+        ctx = AppContext(store, StoreAdapter(store), settings, client=client, hub_url=hub.url)
+        made.append(ctx)
+        return ctx
+    yield make
+    for ctx in made:
+        arun(ctx.client.close())
+        ctx.adapter.close()
+        shiboken6.delete(ctx.adapter)
+        shiboken6.delete(ctx.bus)

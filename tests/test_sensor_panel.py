@@ -12,42 +12,16 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 
 from console import theme
-from console.client import Credentials, HubClient
-from console.context import AppContext
 from console.protocol import format_ts
-from console.qtstore import StoreAdapter
 from console.settings import Settings
-from console.store import LiveStore
 from panels.sensors import SensorPanel
 from tests.qtasync import until
 
 
 @pytest.fixture
-def console(hub, arun, tmp_path):
+def console(live_console, tmp_path):
     """``console(user)``: a connected AppContext (HubClient + LiveStore)."""
-    made: list[tuple[HubClient, AppContext]] = []
-
-    def make(user: str = "demo-dispatcher") -> AppContext:
-        store = LiveStore()
-        adapter = StoreAdapter(store)
-        client = HubClient(hub.url, Credentials(user=user, password="demo"), store,
-                           backoff_min=0.05, backoff_max=0.3)
-
-        async def start():
-            client.start()
-            await client.wait_connected()
-            await until(lambda: store.seq is not None, what="snapshot")
-        arun(start())
-        ctx = AppContext(store, adapter, Settings(tmp_path / f"{user}.ini"), client=client,
-                         hub_url=hub.url)
-        made.append((client, ctx))
-        return ctx
-    yield make
-    for client, ctx in made:
-        arun(client.close())
-        ctx.adapter.close()
-        shiboken6.delete(ctx.adapter)       # on this thread, not whenever the GC gets to it
-        shiboken6.delete(ctx.bus)
+    return lambda user="demo-dispatcher": live_console(Settings(tmp_path / f"{user}.ini"), user)
 
 
 @pytest.fixture

@@ -19,13 +19,10 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
-from console.client import Credentials, HubClient
 from console.context import AppContext
 from console.domain.grid import distance_m
 from console.protocol import format_ts
-from console.qtstore import StoreAdapter
 from console.settings import Settings
-from console.store import LiveStore
 from panels.video import LAYOUTS, VideoPanel
 from tests.qtasync import until
 from widgets import rtsp_relay, vlc_loader
@@ -40,33 +37,14 @@ FAST = vs.StreamTiming(poll_ms=100, frame_ms=40, stall_after_s=1.5, offline_afte
 
 
 @pytest.fixture
-def console(hub, arun, tmp_path):
-    made: list[tuple[HubClient, AppContext]] = []
-
+def console(live_console, tmp_path):
     def make(user: str = "demo-dispatcher", empty_wall: bool = True) -> AppContext:
-        store = LiveStore()
-        adapter = StoreAdapter(store)
-        client = HubClient(hub.url, Credentials(user=user, password="demo"), store,
-                           backoff_min=0.05, backoff_max=0.3)
-
-        async def start():
-            client.start()
-            await client.wait_connected()
-            await until(lambda: store.seq is not None, what="snapshot")
-        arun(start())
         settings = Settings(tmp_path / "console.ini")
         settings.set("video/snapshot_dir", str(tmp_path / "snapshots"))
         if empty_wall:      # an arrangement with every tile empty is saved: no first-start cameras
             settings.set("video/tiles", ",")
-        ctx = AppContext(store, adapter, settings, client=client, hub_url=hub.url)
-        made.append((client, ctx))
-        return ctx
-    yield make
-    for client, ctx in made:
-        arun(client.close())
-        ctx.adapter.close()
-        shiboken6.delete(ctx.adapter)
-        shiboken6.delete(ctx.bus)
+        return live_console(settings, user)
+    return make
 
 
 @pytest.fixture

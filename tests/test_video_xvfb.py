@@ -15,11 +15,7 @@ import shiboken6
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication, QImage
 
-from console.client import Credentials, HubClient
-from console.context import AppContext
-from console.qtstore import StoreAdapter
 from console.settings import Settings
-from console.store import LiveStore
 from panels.video import VideoPanel
 from tests.qtasync import until
 from widgets import video_stream as vs
@@ -39,31 +35,16 @@ def on_x(qapp):
 
 
 @pytest.fixture
-def panel(hub, arun, tmp_path):
-    store = LiveStore()
-    adapter = StoreAdapter(store)
-    client = HubClient(hub.url, Credentials(user="demo-dispatcher", password="demo"), store,
-                       backoff_min=0.05, backoff_max=0.3)
-
-    async def start():
-        client.start()
-        await client.wait_connected()
-        await until(lambda: store.seq is not None)
-    arun(start())
+def panel(live_console, tmp_path):
     settings = Settings(tmp_path / "console.ini")
     settings.set("video/tiles", ",")                 # an empty wall saved: no first-start cameras
-    ctx = AppContext(store, adapter, settings, client=client, hub_url=hub.url)
-    p = VideoPanel(ctx, timing=FAST)
+    p = VideoPanel(live_console(settings), timing=FAST)
     p.setGeometry(40, 40, 1200, 720)
     p.show()
     yield p
     p.shutdown()
     p.close()
     shiboken6.delete(p)
-    arun(client.close())
-    adapter.close()
-    shiboken6.delete(adapter)
-    shiboken6.delete(ctx.bus)
 
 
 def screen_pixels(widget) -> np.ndarray:
