@@ -2,7 +2,7 @@
 """Console ingest benchmark: how fast the console applies the hub's events,
 next to a bare client that only decodes them.
 
-    .venv/bin/python bench/console_ingest.py [--events 100000] [--rounds 3]
+    .venv/bin/python bench/console_ingest.py [--events 100000] [--rounds 5]
 
 What runs:
 
@@ -24,7 +24,8 @@ What runs:
   StoreAdapter (one ``changed`` per 16 ms frame to a connected slot), on a
   qasync loop with a repeating 16 ms QTimer whose worst gap between ticks is
   recorded while the events come in (offscreen Qt), after
-  ``console.app.freeze_startup_heap()`` as the console runs it.
+  ``console.app.freeze_startup_heap()`` and with the cyclic GC on the GUI
+  thread's 0.5 s timer (``gc_on_gui_thread``), as the console runs.
 * the client without Qt (diagnostic): HubClient + LiveStore on plain asyncio,
   to tell the store's cost from what qasync and Qt add.
 
@@ -279,8 +280,9 @@ def _console_run(url: str, n: int, out: mp.Queue) -> None:
     store = LiveStore()
     adapter = StoreAdapter(store)
     batches = [0]
-    from console.app import freeze_startup_heap
+    from console.app import freeze_startup_heap, gc_on_gui_thread
     freeze_startup_heap()   # as the console does once its window is up
+    collector = gc_on_gui_thread()   # and its cyclic GC, on a timer  # noqa: F841
 
     def on_changed(changes) -> None:   # a panel's slot: look at the batch
         batches[0] += 1
@@ -354,7 +356,7 @@ def in_process(target, *args) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--profile", metavar="FILE", help="cProfile the console worker into FILE (pstats)")
     args = ap.parse_args()
     mp.set_start_method("spawn")

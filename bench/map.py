@@ -292,7 +292,7 @@ def main() -> int:
     from PySide6.QtWebEngineWidgets import QWebEngineView  # noqa: F401  (before the QApplication)
     from PySide6.QtWidgets import QApplication
     from console import theme
-    from console.app import freeze_startup_heap
+    from console.app import freeze_startup_heap, gc_on_gui_thread
     from hub.clock import ManualClock
     from hub.testing import HubThread
 
@@ -313,9 +313,8 @@ def main() -> int:
             # here too: the seeded hub, which in a command center is another
             # process, not the console's heap.
             import panels.map  # noqa: F401  (imported, as the shell has, before the freeze)
-            from pyqtgraph.util.garbage_collector import GarbageCollector
             freeze_startup_heap()
-            gc_on_gui_thread = GarbageCollector(interval=0.5)  # noqa: F841
+            collector = gc_on_gui_thread()  # noqa: F841
             # one run_until_complete: its end emits aboutToQuit, which shuts QtWebEngine down
             result = loop.run_until_complete(run(args))
             loop.close()

@@ -146,11 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     _schedule_exit(shell, args)
     _handle_signals(loop, shell)
     freeze_startup_heap()
-    # The cyclic GC runs only here, on the GUI thread, from a timer: left
-    # automatic it can fire on a libVLC callback lane and free a Qt object
-    # there, which crashes Qt on that object's next timer.
-    from pyqtgraph.util.garbage_collector import GarbageCollector
-    gc_on_gui_thread = GarbageCollector(interval=0.5)  # noqa: F841 (lives as long as the app)
+    collector = gc_on_gui_thread()  # noqa: F841 (lives as long as the app)
     with loop:
         code = loop.run_until_complete(shell.run())
     settings.sync()
@@ -165,6 +161,15 @@ def freeze_startup_heap() -> None:
     only what the live data adds, so they stay short pauses of the UI thread."""
     gc.collect()
     gc.freeze()
+
+
+def gc_on_gui_thread():
+    """Run the cyclic GC only on the GUI thread, from a 0.5 s timer (keep the
+    returned object alive): left automatic it can fire on a libVLC callback
+    lane and free a Qt object there, which crashes Qt on that object's next
+    timer. Needs the QApplication."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+    return GarbageCollector(interval=0.5)
 
 
 def _schedule_exit(shell, args: argparse.Namespace) -> None:

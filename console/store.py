@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
@@ -22,6 +21,7 @@ from console.protocol import (
     DetectionCleared, Event, Sensor, SensorReading, Snapshot, Unit, Welcome, decode_event_data, format_ts,
     parse_ts,
 )
+from console.readings import ReadingBuffer
 
 READINGS_KEPT = 720          # per sensor: 12 h at one a minute
 RECENT_WINDOW = timedelta(hours=24)
@@ -60,7 +60,7 @@ class LiveStore:
         self.detections: dict[str, Detection] = {}
         self.units: dict[str, Unit] = {}
         self.overdue: set[str] = set()
-        self.readings: dict[str, deque[tuple[float, float]]] = {}
+        self.readings: dict[str, ReadingBuffer] = {}
         self.seq: int | None = None
         self.user: str | None = None
         self.role: str | None = None
@@ -205,8 +205,8 @@ class LiveStore:
             t = time.time()
         buf = self.readings.get(r.sensor)
         if buf is None:
-            buf = self.readings[r.sensor] = deque(maxlen=READINGS_KEPT)
-        buf.append((t, r.value))
+            buf = self.readings[r.sensor] = ReadingBuffer(READINGS_KEPT)
+        buf.append(t, r.value)
         if not self._signalled:
             self._dirty()
         self.pending.readings.add(r.sensor)
@@ -253,10 +253,10 @@ class LiveStore:
 
     def merge_history(self, sensor_id: str, readings: Iterable[tuple[float, float]]) -> None:
         """Put ``sensor.history`` results before the live readings we hold."""
-        buf = self.readings.get(sensor_id) or deque(maxlen=READINGS_KEPT)
+        buf = self.readings.get(sensor_id) or ()
         first_live = buf[0][0] if buf else float("inf")
-        older = [r for r in readings if r[0] < first_live]
-        self.readings[sensor_id] = deque(older + list(buf), maxlen=READINGS_KEPT)
+        older = sorted(r for r in readings if r[0] < first_live)
+        self.readings[sensor_id] = ReadingBuffer(READINGS_KEPT, [*older, *buf])
         self._dirty().readings.add(sensor_id)
 
     def evict_old(self) -> int:
