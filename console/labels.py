@@ -56,6 +56,16 @@ def camera_group(group: str) -> str:
     return pick(CAMERA_GROUP_NAMES.get(group, (group, group)))
 
 
+def camera_site(name: str) -> str | None:
+    """A camera's name without its street or area in front, for a narrow
+    place ("新华街道 人民路与新华大街交叉口" -> "人民路与新华大街交叉口"):
+    cameras of one street would otherwise all read "新华街道 人…"; ``None``
+    when the name has no such prefix."""
+    _head, sep, rest = name.partition(" ")
+    rest = rest.strip()
+    return rest if sep and rest else None
+
+
 def relation(rel: str) -> str:
     return pick(RELATION_NAMES.get(rel, (rel, rel)))
 

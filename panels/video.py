@@ -338,7 +338,7 @@ class VideoPanel(QWidget):
             tile.set_camera(None, self.tr("Empty tile"))
         else:
             tip = f"{cam.id}  {cam.location.address or ''}\n{labels.camera_group(cam.group)}"
-            tile.set_camera(cam.id, cam.name, tip)
+            tile.set_camera(cam.id, cam.name, tip, labels.camera_site(cam.name))
         if tile.stream is not None and not self._shut:
             url = self._url_for(cam.url) if cam is not None else None
             if url:

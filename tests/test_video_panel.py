@@ -17,7 +17,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from console.context import AppContext
 from console.domain.grid import distance_m
@@ -129,6 +129,53 @@ def test_first_start_fills_four_tiles_one_camera_per_group(qtbot, console, make_
     panel.shutdown()
     again = make_panel(ctx)                           # ... is kept on the next start
     assert again.assignment(1) is None and again.assignment(0) == picked[0]
+
+
+def test_narrow_names_keep_what_tells_cameras_apart(qtbot, console, make_panel):
+    """Cameras of one street all start "新华街道 …": a narrow list or tile
+    shows the site without the street, and a river camera keeps its number."""
+    from console.labels import camera_site
+    from widgets.video_camera_list import CAMERA_ID_ROLE
+    ctx = console()
+    panel = make_panel(ctx)
+    cams = ctx.store.cameras
+    assert camera_site("新华街道 人民路与新华大街交叉口") == "人民路与新华大街交叉口"
+    assert camera_site("CAM-0001") is None
+    view = panel.cameras.view
+    panel.split.setSizes([150, 850])
+    qtbot.waitUntil(lambda: view.viewport().width() <= 160)
+    delegate, proxy = view.itemDelegate(), view.model()
+    shown = {}
+    for g in range(proxy.rowCount()):
+        group = proxy.index(g, 0)
+        for r in range(proxy.rowCount(group)):
+            index = proxy.index(r, 0, group)
+            option = QStyleOptionViewItem()
+            option.rect = view.visualRect(index)
+            option.widget = view
+            option.initFrom(view)
+            delegate.initStyleOption(option, index)
+            shown[proxy.data(index, CAMERA_ID_ROLE)] = option.text
+    assert len(shown) == len(cams)
+    street = [cid for cid, c in cams.items() if c.name.startswith("新华街道 ")]
+    assert len(street) >= 3
+    # the street is dropped, and these cameras no longer read alike
+    # where the whole name does not fit, the street goes first; the cameras
+    # of that street then still read differently
+    shortened = [c for c in street if shown[c] != cams[c].name]
+    assert shortened, "no name was shortened in a 150 px list"
+    assert all(not shown[c].startswith("新华街道") for c in shortened)
+    assert len({shown[c] for c in street}) == len(street)
+    river = [cid for cid, c in cams.items() if c.group == "yellow_river"]
+    assert all(shown[c].endswith(cams[c].name[-2:]) for c in river)   # "…段 08" keeps 08
+    # a tile: the whole name when it fits, else the site
+    panel.put_camera(0, street[0])
+    label = panel.tiles[0].name
+    assert label.text() == cams[street[0]].name                      # text() stays whole
+    label.resize(2000, label.height())
+    assert label.shown_text() == cams[street[0]].name
+    label.resize(label.fontMetrics().horizontalAdvance(camera_site(cams[street[0]].name)) + 4, label.height())
+    assert label.shown_text() == camera_site(cams[street[0]].name)
 
 
 def test_drop_a_camera_on_a_tile_and_move_tiles(qtbot, console, make_panel):

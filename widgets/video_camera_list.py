@@ -12,15 +12,19 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QLineEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView,
+    QVBoxLayout, QWidget,
+)
 
 from console import labels, theme
 from console.store import LiveStore
-from widgets.video_tile import CAMERA_MIME
+from widgets.video_tile import CAMERA_MIME, camera_elide_mode
 
 GROUP_ORDER = ("traffic", "city_mgmt", "community", "yellow_river")
 CAMERA_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+SHORT_NAME_ROLE = Qt.ItemDataRole.UserRole + 3
 _GROUP = 0          # internalId of group rows; camera rows carry group row + 1
 
 
@@ -135,6 +139,9 @@ class CameraTreeModel(QAbstractItemModel):
             return f"{cam.id}  {cam.name}\n{where}\n{labels.camera_group(cam.group)}"
         if role == CAMERA_ID_ROLE:
             return cam.id
+        if role == SHORT_NAME_ROLE:
+            site = labels.camera_site(cam.name)
+            return site if online or site is None else self.tr("{0}  · offline").format(site)
         if role == SEARCH_ROLE:
             return f"{cam.id} {cam.name} {cam.location.address or ''}".lower()
         return None
@@ -161,6 +168,25 @@ class CameraTreeModel(QAbstractItemModel):
         mime.setData(CAMERA_MIME, ids[0].encode())
         mime.setText(ids[0])
         return mime
+
+
+class CameraNameDelegate(QStyledItemDelegate):
+    """A camera's whole name when it fits; else the site without its street
+    (cameras of one street would all read "新华街道 人…"), cut where
+    ``camera_elide_mode`` says (a river camera keeps its number)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        short = index.data(SHORT_NAME_ROLE)
+        if not short or not option.text:
+            return
+        style = option.widget.style() if option.widget else None
+        if style is None:
+            return
+        width = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, option.widget).width()
+        # Qt picks the longest of the variants (separated by U+009C) that fits
+        option.text = option.fontMetrics.elidedText(
+            f"{option.text}\x9c{short}", camera_elide_mode(short), max(0, width - 4))
 
 
 class CameraFilter(QSortFilterProxyModel):
@@ -203,6 +229,7 @@ class CameraList(QWidget):
         self.view.setHeaderHidden(True)
         self.view.setUniformRowHeights(True)
         self.view.setIndentation(12)          # more of each name in a narrow dock
+        self.view.setItemDelegate(CameraNameDelegate(self.view))
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -35,17 +35,45 @@ def age_text(seconds: float | None) -> str:
     return QCoreApplication.translate("VideoTile", "{0} h ago").format(int(seconds // 3600))
 
 
+def camera_elide_mode(short: str | None) -> Qt.TextElideMode:
+    """Where to cut a camera's (short) name that does not fit: a numbered
+    camera ("乌达-海勃湾段 08") keeps its number, others keep their start
+    ("人民路与新华…", "海北农贸…")."""
+    if short and short[-1].isdigit():
+        return Qt.TextElideMode.ElideMiddle
+    return Qt.TextElideMode.ElideRight
+
+
 class ElidedLabel(QLabel):
     """A one-line label that ends in "…" when its text does not fit (a
-    camera name in a small tile); ``text()`` stays the whole text."""
+    camera name in a small tile); ``text()`` stays the whole text. A
+    ``short`` form, if set, is shown before anything is cut, and
+    ``elide_mode`` says where the cut goes."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.short: str | None = None
+        self.elide_mode = Qt.TextElideMode.ElideRight
+
+    def set_text(self, text: str, short: str | None = None) -> None:
+        self.short = short
+        self.setText(text)
+        self.update()
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 
+    def shown_text(self) -> str:
+        """What fits: the text, else the short form, else one of them cut."""
+        text = self.text()
+        if self.short:
+            text += "\x9c" + self.short   # Qt's separator of length variants
+        return self.fontMetrics().elidedText(text, self.elide_mode, self.contentsRect().width())
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         area = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, area.width())
+        text = self.shown_text()
         self.style().drawItemText(p, area, int(self.alignment()), self.palette(), self.isEnabled(),
                                   text, self.foregroundRole())
         p.end()
@@ -194,9 +222,12 @@ class VideoTile(QFrame):
                 stream.set_window(int(self.surface.winId()))
             stream.frame_ready.connect(self.surface.update)
 
-    def set_camera(self, camera_id: str | None, name: str, tooltip: str = "") -> None:
+    def set_camera(self, camera_id: str | None, name: str, tooltip: str = "",
+                   short: str | None = None) -> None:
+        """``short``: the name to show when the whole one does not fit."""
         self.camera_id = camera_id
-        self.name.setText(name)
+        self.name.elide_mode = camera_elide_mode(short)
+        self.name.set_text(name, short)
         self.name.setToolTip(tooltip)
 
     def set_alarm(self, case_id: str | None, title: str = "") -> None:
