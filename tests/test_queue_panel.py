@@ -470,3 +470,26 @@ def test_overdue_rows_are_tinted_red(qtbot, arun, hub, scene, tmp_path, clock):
         assert rows(panel) == [late]
         await con.stop()
     arun(body())
+
+
+def test_filter_buttons_go_below_the_search_box_in_a_narrow_dock(qtbot):
+    """The search box keeps room for a few words: in a narrow queue (or with
+    the longer English labels) the buttons move to a line of their own."""
+    from widgets.case_filters import CaseFilterBar
+    bar = CaseFilterBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    need = bar.search_room() + bar._buttons.sizeHint().width()
+
+    def beside() -> bool:
+        return bar.more.geometry().top() < bar.search.geometry().bottom()
+
+    bar.resize(need + 60, 200)
+    qtbot.waitUntil(lambda: not bar.stacked() and beside())
+    assert bar.search.width() >= bar.search_room() - 20
+    bar.resize(need - 60, 200)
+    qtbot.waitUntil(lambda: bar.stacked() and not beside())
+    qtbot.waitUntil(lambda: bar.search.width() >= need - 80)       # the whole line
+    assert bar.clear_button.geometry().right() <= bar.width()
+    bar.resize(need + 60, 200)
+    qtbot.waitUntil(lambda: not bar.stacked() and beside())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLineEdit, QPushButton, QToolButton, QVBoxLayout, QWidget,
+    QBoxLayout, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
 from console import labels
@@ -59,11 +59,19 @@ class CaseFilterBar(QWidget):
         self.more.setChecked(True)
         self.more.toggled.connect(self._on_more_toggled)
         self.changed.connect(self._update_more)
-        top = QHBoxLayout()
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addWidget(self.more)
+        buttons.addWidget(self.twins)
+        buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)           # stacked, the buttons sit left
+        self._buttons = buttons
+        # the search box and the buttons share a line while the search keeps
+        # room for a few words; in a narrower dock the buttons go below it
+        self._top = top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        top.setSpacing(6)
         top.addWidget(self.search, 1)
-        top.addWidget(self.more)
-        top.addWidget(self.twins)
-        top.addWidget(self.clear_button)
+        top.addLayout(buttons)
         self.details = QWidget(self)
         rows = QVBoxLayout(self.details)
         rows.setContentsMargins(0, 0, 0, 0)
@@ -78,6 +86,24 @@ class CaseFilterBar(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.details)
+
+    def search_room(self) -> int:
+        """The width the search box needs beside the buttons: room for a few
+        words typed (six Chinese characters, a dozen Latin letters)."""
+        return self.search.fontMetrics().horizontalAdvance("搜索标题地址") + 30
+
+    def stacked(self) -> bool:
+        return self._top.direction() == QBoxLayout.Direction.TopToBottom
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_buttons(event.size().width())
+
+    def _place_buttons(self, width: int) -> None:
+        beside = width >= self.search_room() + self._top.spacing() + self._buttons.sizeHint().width()
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self._top.direction() != direction:
+            self._top.setDirection(direction)
 
     def _combo(self, name: str, any_text: str, items) -> QComboBox:
         combo = QComboBox(self)
@@ -97,6 +123,7 @@ class CaseFilterBar(QWidget):
         """Folded filters still show that they filter: "Filters (2)"."""
         n = self._active_details()
         self.more.setText(self.tr("Filters (%1)").replace("%1", str(n)) if n else self.tr("Filters"))
+        self._place_buttons(self.width())
 
     def _on_more_toggled(self, shown: bool) -> None:
         self.details.setVisible(shown)
