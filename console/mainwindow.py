@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from console import i18n, reports, theme
 from console.context import AppContext
 from console.store import Changes
+from console.wall_focus import next_focus
 from panels import PANELS, PanelSpec
 from panels.placeholder import PlaceholderPanel
 from widgets.connection import ConnectionBanner, ConnectionStatusWidget, health, role_name
@@ -254,12 +255,22 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
 
     def _enter_wall_mode(self) -> None:
-        """The video wall: nothing to edit or rearrange, nothing to click."""
+        """The video wall: nothing to edit or rearrange, nothing to click;
+        it follows the room's most urgent case by itself (console/wall_focus.py)."""
         self.menu_bar.hide()
         for dock in self.docks.values():
             dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         for a in (self.reset_layout_action, self.login_action, self.report_action):
             a.setVisible(False)
+        self.ctx.adapter.changed.connect(self._follow_incident)
+
+    def _follow_incident(self, changes: Changes) -> None:
+        store = self.ctx.store
+        target = next_focus(store, changes)
+        if target != store.selected_case:
+            # through the store, not the adapter: this runs inside the
+            # adapter's signal, and every panel must get this batch first
+            store.select_case(target)
 
     # --- connection health ------------------------------------------------------------
     def _on_changed(self, changes: Changes) -> None:

@@ -52,7 +52,10 @@ class CaseDetailPanel(QWidget):
 
     # --- building -------------------------------------------------------------------------
     def _build(self) -> None:
-        self.empty = QLabel(self.tr("Select a case in the queue (Alt+1) to see it here"))
+        self.empty = QLabel(
+            # the wall picks its case itself (console/wall_focus.py); nobody presses Alt+1 there
+            self.tr("No urgent case open. A new P1 or P2 case shows here by itself.") if self.ctx.is_wall
+            else self.tr("Select a case in the queue (Alt+1) to see it here"))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)     # at the wall's type size it is wider than the dock
         self.empty.setProperty("role", "muted")

@@ -161,6 +161,9 @@ class MapPanel(QWidget):
             "layers": list(self._layers),
             "bounds": [[39.27, 106.66], [39.80, 106.95]],
             "detailZoom": 13,
+            # a selected case: street level at a desk; the wall, which follows
+            # the room's incident by itself, keeps the neighbourhood around it
+            "flyZoom": 15 if self.ctx.is_wall else 17,
             "palette": {
                 "bg": theme.BG, "text": theme.TEXT, "accent": theme.ACCENT, "alarm": theme.ALARM,
                 "warn": theme.WARN, "outline": "#9fb0c2", "empty": "#2b3744", "dim": "#1a232d",

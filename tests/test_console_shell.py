@@ -431,6 +431,39 @@ def test_wall_mode_locks_the_window_and_logs_in_as_the_wall(arun, make_shell, hu
     scenario(arun, body)
 
 
+def test_the_wall_follows_the_most_urgent_case_by_itself(arun, make_shell, hub, connect):
+    """Nobody selects on the wall: a new P1 comes up in the detail panel (and
+    the map and queue, through the selection); a P2 after it does not take
+    its place; when the P1 is rejected the wall moves to the P2."""
+    from panels import PANELS
+    shell = make_shell(wall=True, user="demo-wall", safe_mode=False,
+                       panels=[p for p in PANELS if p.name in ("queue", "detail")])
+    detail = shell.window.panels["detail"]
+
+    async def body():
+        await started(shell)
+        await login(shell, hub.url, user="demo-wall")
+        assert detail.stack.currentWidget() is detail.empty
+        assert "Alt+1" not in detail.empty.text()              # nobody presses keys at the wall
+        desk = connect("demo-dispatcher")
+        p3 = await asyncio.to_thread(lambda: create_case(desk, priority=3))
+        p1 = await asyncio.to_thread(lambda: create_case(desk, priority=1, category="waterlogging",
+                                                         title="地下通道积水"))
+        await until(lambda: shell.store.selected_case == p1["id"], what="the P1 on the wall")
+        await until(lambda: detail.stack.currentWidget() is not detail.empty, what="detail shown")
+        p2 = await asyncio.to_thread(lambda: create_case(desk, priority=2))
+        await until(lambda: p2["id"] in shell.store.cases)
+        await asyncio.sleep(0.1)
+        assert shell.store.selected_case == p1["id"]
+        ack = await asyncio.to_thread(lambda: desk.command(
+            "case.transition", {"case": p1["id"], "version": p1["version"], "to": "rejected",
+                                "note": "重复报警"}))
+        assert ack["ok"], ack
+        await until(lambda: shell.store.selected_case == p2["id"], what="the P2 after the P1 ended")
+        assert p3["id"] != shell.store.selected_case
+    scenario(arun, body)
+
+
 def test_wall_takes_its_whole_screen_and_its_screenshot_is_the_walls_size(arun, make_shell):
     from console.app import parse_args, screenshot_size
     assert screenshot_size(parse_args(["--wall", "--screenshot", "w.png"])[0]) == (1920, 1080)

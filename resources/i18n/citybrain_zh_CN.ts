@@ -178,6 +178,10 @@
 <context>
     <name>CaseDetailPanel</name>
     <message>
+        <source>No urgent case open. A new P1 or P2 case shows here by itself.</source>
+        <translation>暂无特急、紧急案件。新的特急、紧急案件会自动显示在这里。</translation>
+    </message>
+    <message>
         <source>Select a case in the queue (Alt+1) to see it here</source>
         <translation>在案件队列（Alt+1）中选择一个案件，在此查看详情</translation>
     </message>

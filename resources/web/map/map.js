@@ -452,7 +452,7 @@
     if (ring) { map.removeLayer(ring); ring = null; }
     if (!s) return;
     placeRing();
-    if (s.fly) map.flyTo([s.lat, s.lon], Math.max(map.getZoom(), 17), {duration: 0.6});
+    if (s.fly) map.flyTo([s.lat, s.lon], Math.max(map.getZoom(), cfg.flyZoom || 17), {duration: 0.6});
   }
 
   function placeRing() {
