@@ -28,6 +28,7 @@ from panels import PANELS, PanelSpec
 from panels.placeholder import PlaceholderPanel
 from widgets.connection import ConnectionBanner, ConnectionStatusWidget, health, role_name
 from widgets.help_dialog import ShortcutHelpDialog
+from widgets.video_alarm import camera_for_case
 
 log = logging.getLogger("console.mainwindow")
 
@@ -271,6 +272,18 @@ class MainWindow(QMainWindow):
             # through the store, not the adapter: this runs inside the
             # adapter's signal, and every panel must get this batch first
             store.select_case(target)
+            case = store.cases.get(target) if target else None
+            if case is not None:
+                self._bring_to_wall(case)
+
+    def _bring_to_wall(self, case) -> None:
+        """The incident's gauge and a camera on it come up with it (the
+        rainstorm scenario: map, gauge, camera in front of the room)."""
+        store, bus = self.ctx.store, self.ctx.bus
+        if case.sensor and case.sensor in store.sensors:
+            bus.show_sensor.emit(case.sensor)
+        if camera_for_case(store, case, asked=True) is not None:
+            bus.alarm_case.emit(case.id)
 
     # --- connection health ------------------------------------------------------------
     def _on_changed(self, changes: Changes) -> None:

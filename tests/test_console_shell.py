@@ -464,6 +464,36 @@ def test_the_wall_follows_the_most_urgent_case_by_itself(arun, make_shell, hub, 
     scenario(arun, body)
 
 
+def test_the_walls_incident_brings_its_gauge_and_a_camera(make_shell):
+    """Scenario 1 on the wall: map, gauge and camera. A sensor's case puts
+    that gauge in view and a camera near it in the alarm tile; a case with
+    no camera within reach asks for none."""
+    from console.protocol import Camera, Case, Location, Sensor, Thresholds
+    from console.store import Changes
+    shell = make_shell(wall=True, user="demo-wall")
+    store, bus = shell.store, shell.ctx.bus
+    gauges, alarms = [], []
+    bus.show_sensor.connect(gauges.append)
+    bus.alarm_case.connect(alarms.append)
+    here, far = Location(lat=39.6866, lon=106.8188), Location(lat=39.3, lon=106.7)
+    store.sensors["WL-1"] = Sensor(id="WL-1", kind="water_level", name="地下通道水位", location=here, unit="cm",
+                                   interval_s=60, thresholds=Thresholds(warn=30, alarm=50))
+    store.cameras["CAM-1"] = Camera(id="CAM-1", name="新华街道 人民路口", group="traffic", location=here,
+                                    url="demo:clip", status="online")
+    ts = "2026-07-21T19:58:00.000Z"
+
+    def arrive(cid, priority, location, **kw):
+        store.cases[cid] = Case(id=cid, version=1, source="iot", category="waterlogging", title=cid,
+                                status="received", priority=priority, location=location, reported_at=ts,
+                                updated_at=ts, due_at="2026-07-21T20:28:00.000Z", **kw)
+        shell.window._follow_incident(Changes(new_cases={cid}, cases={cid}))
+
+    arrive("far", 2, far)
+    assert store.selected_case == "far" and gauges == [] and alarms == []
+    arrive("gauge", 1, here, sensor="WL-1")
+    assert store.selected_case == "gauge" and gauges == ["WL-1"] and alarms == ["gauge"]
+
+
 def test_wall_takes_its_whole_screen_and_its_screenshot_is_the_walls_size(arun, make_shell):
     from console.app import parse_args, screenshot_size
     assert screenshot_size(parse_args(["--wall", "--screenshot", "w.png"])[0]) == (1920, 1080)
