@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-    QListWidgetItem, QPushButton, QScrollArea, QStackedLayout, QTableWidget, QTableWidgetItem, QToolBar,
-    QVBoxLayout, QWidget,
+    QListWidgetItem, QPushButton, QScrollArea, QSizePolicy, QStackedLayout, QTableWidget, QTableWidgetItem,
+    QToolBar, QVBoxLayout, QWidget,
 )
 
 from console import labels, linking, theme
@@ -24,6 +24,7 @@ from widgets import case_format as fmt
 from widgets.case_actions import ACTING_ROLES, CaseActions
 from widgets.case_dialogs import op_text
 from widgets.case_evidence import EvidenceStrip
+from widgets.video_tile import ElidedLabel
 
 FIELD_ROWS = ("category", "source", "area", "address", "position", "reported", "updated", "due",
               "unit", "camera", "sensor", "version")
@@ -135,7 +136,13 @@ class CaseDetailPanel(QWidget):
         self.status.setObjectName("DetailStatus")
         self.sla = QLabel()
         self.sla.setObjectName("DetailSla")
-        self.case_label = QLabel()
+        # the case number gives way first ("C-2026…000123", whole in its
+        # tooltip and when copied): the header must not widen the panel past
+        # its dock, or every field below is cut off at the right (the wall)
+        self.case_label = ElidedLabel()
+        self.case_label.elide_mode = Qt.TextElideMode.ElideMiddle
+        self.case_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.case_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.case_label.setObjectName("DetailCaseId")
         self.case_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.case_label.setProperty("role", "muted")
@@ -143,8 +150,7 @@ class CaseDetailPanel(QWidget):
         for w in (self.priority, self.status, self.sla):
             w.setContentsMargins(8, 2, 8, 2)
             row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.case_label)
+        row.addWidget(self.case_label, 1)    # takes what the chips leave, right-aligned
         return row
 
     def _build_fields(self) -> QWidget:
@@ -272,6 +278,7 @@ class CaseDetailPanel(QWidget):
         self.status.setStyleSheet(f"border: 1px solid {theme.BORDER}; border-radius: 4px;"
                                   f" color: {fmt.STATUS_COLORS.get(case.status, theme.TEXT)};")
         self.case_label.setText(case.id)
+        self.case_label.setToolTip(case.id)
         self.title.setText(case.title)
         self._refresh_sla()
 
