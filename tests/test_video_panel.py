@@ -176,6 +176,11 @@ def test_narrow_names_keep_what_tells_cameras_apart(qtbot, console, make_panel):
     assert label.shown_text() == cams[street[0]].name
     label.resize(label.fontMetrics().horizontalAdvance(camera_site(cams[street[0]].name)) + 4, label.height())
     assert label.shown_text() == camera_site(cams[street[0]].name)
+    # an alarm banner with a long title ends in "…" instead of being cut off
+    tile = panel.tiles[0]
+    tile.set_alarm("C-1", "紧急 · 治安秩序 · " + "醉酒男子躺在路中" * 6)
+    tile.banner.resize(200, tile.banner.height())
+    assert tile.banner.shown_text().endswith("…") and tile.banner.text().endswith("躺在路中")
 
 
 def test_drop_a_camera_on_a_tile_and_move_tiles(qtbot, console, make_panel):

@@ -177,7 +177,7 @@ class VideoTile(QFrame):
         self.age = QLabel(self)
         self.badge = QLabel(self)
         self.alarm_tag = QLabel(self.tr("Alarm tile"), self)
-        self.banner = QLabel(self)
+        self.banner = ElidedLabel(self)     # a long case title ends in "…"
         self.surface = VideoSurface(native, self)
         self._build()
 
@@ -201,7 +201,7 @@ class VideoTile(QFrame):
         row.addWidget(self.age)
         row.addWidget(self.badge)
         self.banner.setVisible(False)
-        self.banner.setWordWrap(False)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.banner.setCursor(Qt.CursorShape.PointingHandCursor)
         self.banner.setStyleSheet(
             f"background: {theme.ALARM}; color: white; font-weight: bold; padding: 3px 8px;")
@@ -234,7 +234,7 @@ class VideoTile(QFrame):
         self.alarm_case = case_id
         self.banner.setVisible(case_id is not None)
         self.banner.setText(f"⚠  {title}" if case_id else "")
-        self.banner.setToolTip(self.tr("Alarm: click to open the case") if case_id else "")
+        self.banner.setToolTip(f"{title}\n" + self.tr("Alarm: click to open the case") if case_id else "")
         self._restyle()
 
     def set_selected(self, selected: bool) -> None:
