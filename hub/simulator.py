@@ -76,6 +76,9 @@ RUN_BATCH = 500              # actions run before yielding to the loop (the hub 
 BACKLOG_S = 8 * HOUR         # the calls of this long before the start
 BACKLOG_BELOW = 10           # a hub with fewer open cases than this gets a backlog
 BACKLOG_WINDOW = 32          # commands in flight while playing it
+HISTORY_S = HOUR             # a first start: the hour of readings before it (the gauges' trends)
+HISTORY_WINDOW = 128         # past readings in flight while sending them
+HISTORY_SPREAD = {"water_level": 0.25, "gas": 0.15, "manhole": 0.08}   # noise around the seeded value
 BACKLOG_FRESH_S = 20 * MINUTE  # calls younger than this are left for the human
 BACKLOG_ASSIGN_P = 0.85      # share of the older calls the last shift dispatched
 FIELD_USER = "demo-field"
@@ -384,6 +387,8 @@ class Simulator:
         self.clock = clock or SystemClock()
         self.seed = seed
         self.rng = random.Random(seed)
+        self.history_rng = _sub_rng(seed, "history")
+        self.history_s = HISTORY_S
         self.cycle_s = cycle_s
         self.elder_period_s = elder_period_s
         self.elder_first_alarm_s = elder_first_alarm_s
@@ -434,6 +439,9 @@ class Simulator:
             await self._wait_ready(sink)
             await self._start_field()
             start = self.clock.now()
+            # before the live readings begin: the hub judges readings in the
+            # order they arrive, so an older one must not come after them
+            await self._play_history(self.plan_history(start.timestamp(), list(sink.sensors.values())))
             if self.wants_backlog(sink.cases or [], start):
                 self.backlog = self.plan_backlog(start.timestamp())
                 self.backlog_state = "playing"
@@ -548,12 +556,78 @@ class Simulator:
                 f"(calls 12345={s['call.12345']} 110={s['call.110']}, readings={s['ingest.reading']}, "
                 f"sightings={s['ingest.detection']}, camera={s['ingest.camera']}), ok {s['ok']}, "
                 f"refused {s['refused']}, skipped {s['skipped']}, worst lag {self.max_lag_s:.0f} sim-s; "
+                f"history {s['history.reading']} readings; "
                 f"backlog {self.backlog_state} ({s['backlog.call']} calls); field moves {s['field.ok']}, "
                 f"held {s['field.held']}, conflicts {s['field.conflict']}, refused {s['field.refused']}")
 
     @staticmethod
     def ts(t: float) -> str:
         return format_ts(datetime.fromtimestamp(t, timezone.utc))
+
+    # --- the hour before a first start -------------------------------------------------
+    def plan_history(self, t0: float, sensors: list[Sensor]) -> list[dict]:
+        """``ingest.reading`` args for the ``history_s`` before ``t0``, for each
+        sensor the hub has no reading of (a first start), so the gauges open
+        with a trend and a rate instead of a single point. A sensor follows
+        its seeded value back and keeps its seeded state all along; the one a
+        story holds from the start (the elderly resident who has not moved
+        for hours) follows the story back, and may rise to warn in the past
+        but never to alarm: a case only ever comes from a live reading."""
+        held = self._held_from_start(t0)
+        out: list[dict] = []
+        rng = self.history_rng
+        for s in sensors:
+            if s.ts is not None or s.value is None or s.state == "offline" or self.history_s <= 0:
+                continue
+            step = max(float(s.interval_s), 30.0)
+            times = [t0 - k * step for k in range(int(self.history_s // step), 0, -1)]
+            story = held.get(s.id)
+            values = [float(max(0.0, story(t))) if story else self._past_value(s, t0 - t, rng) for t in times]
+            state, fits = s.state, True
+            for v in values:
+                state = rules.next_state(state, v, s.thresholds)
+                if state == "alarm" or (story is None and state != s.state):
+                    fits = False
+                    break
+            if fits:
+                out.extend({"sensor": s.id, "value": v, "ts": self.ts(t)} for t, v in zip(times, values))
+        out.sort(key=lambda a: a["ts"])
+        return out
+
+    def _held_from_start(self, t0: float) -> dict[str, Callable[[float], float]]:
+        """Sensors a story holds from ``t0``: their value at a time before it."""
+        sc = self.demo.scenarios.get("elder")
+        if not sc:
+            return {}
+        last = self._elder_last_move(t0, self.elder_first_alarm_s)
+        return {sc["sensor"]: lambda t: (t - last) // MINUTE}
+
+    @staticmethod
+    def _past_value(s: Sensor, ago_s: float, rng: random.Random) -> float:
+        if s.kind == "elder_radar":      # minutes without movement: fewer, the further back
+            return float(max(0, int(s.value - ago_s // MINUTE)))
+        spread = HISTORY_SPREAD.get(s.kind, 0.1)
+        return round(max(0.0, s.value + rng.gauss(0.0, spread)), 2)
+
+    async def _play_history(self, history: list[dict]) -> None:
+        if not history or self.client is None:
+            return
+        began = time.monotonic()
+
+        async def send(args: dict) -> None:
+            try:
+                await self.client.command("ingest.reading", args, timeout=60)
+                self.stats["history.reading"] += 1
+            except CommandFailed as exc:
+                self.stats["refused"] += 1
+                log.warning("hub refused a past reading of %s: %s", args["sensor"], exc)
+            except Exception as exc:        # no ack (the hub went away): not worth a retry
+                self.stats["unacked"] += 1
+                log.debug("past reading of %s not acked: %s", args["sensor"], exc)
+        await _windowed(history, send, HISTORY_WINDOW)
+        log.info("history: %d readings of the last %g h for %d sensors in %.1f s",
+                 self.stats["history.reading"], self.history_s / HOUR,
+                 len({a["sensor"] for a in history}), time.monotonic() - began)
 
     # --- the shift-start backlog -----------------------------------------------------
     def wants_backlog(self, cases: list[Case], now: datetime) -> bool:
@@ -1188,11 +1262,17 @@ class Simulator:
         sc = self.demo.scenarios.get("elder")
         if sc:
             sid = sc["sensor"]
-            last = t + alarm_in - 12 * HOUR - MINUTE
+            last = self._elder_last_move(t, alarm_in)
             since = datetime.fromtimestamp(last, CST).strftime("%H:%M")
             if self._hold(sid, "elder", t, lambda e: (t - last + e) // MINUTE, self._elder_change):
                 log.info("elder: %s has seen no movement since %s", sid, since)
         self.sched.at(t + self.elder_period_s, self._story_elder, 12 * HOUR + MINUTE)
+
+    @staticmethod
+    def _elder_last_move(t: float, alarm_in: float) -> float:
+        """When the resident last moved, for the alarm (12 h still) to come
+        ``alarm_in`` after ``t``."""
+        return t + alarm_in - 12 * HOUR - MINUTE
 
     def _elder_change(self, t: float, old: str, new: str, value: float) -> None:
         if new == "alarm" and old != "alarm":

@@ -349,6 +349,30 @@ def test_every_sensor_reports_and_normal_sensors_stay_normal(played):
     assert {"WL-001", "GAS-001", "MH-001", "ER-001"} <= set(iot), iot
 
 
+def test_a_first_start_writes_the_hour_before_it_and_a_restart_does_not(played):
+    """The gauges open with a trend: the hour before the start, for every
+    sensor, in time order, raising no alarm and no case; the elderly
+    resident's radar climbs through that hour as its story says."""
+    start = played.start
+    past = [r for r in played.of("sensor.reading") if r["ts"] < start]
+    per = Counter(r["sensor"] for r in past)
+    sensors = {s.id: s for s in demo.load_sensors()}
+    assert set(per) == set(sensors)
+    for sid, n in per.items():                                        # one per interval (30 s at least)
+        assert n == 3600 // max(sensors[sid].interval_s, 30), (sid, n)
+    assert played.sim.stats["history.reading"] == len(past)
+    assert min(r["ts"] for r in past) >= Simulator.ts(played.sim.start - 3600)
+    assert all(r["state"] != "alarm" for r in past)
+    assert not [c for c in played.cases.values() if c["source"] == "iot" and c["reported_at"] < start]
+    elder = [r["value"] for r in past if r["sensor"] == "ER-001"]
+    assert elder == sorted(elder) and elder[-1] - elder[0] >= 55          # minutes without movement
+    # every past reading came before the first live one (the hub judges in order)
+    seqs = [e["seq"] for e in played.events if e["kind"] == "sensor.reading"]
+    past_seqs = {e["seq"] for e in played.events if e["kind"] == "sensor.reading" and e["data"]["ts"] < start}
+    assert max(past_seqs) < min(q for q in seqs if q not in past_seqs)
+    assert played.restarted.stats["history.reading"] == 0           # the hub has readings now
+
+
 def test_the_other_stories_reach_the_hub(played):
     by = Counter((c["category"], c["camera"]) for c in played.cases.values() if c["source"] == "ai_video")
     sc = demo.load_demo().scenarios
