@@ -62,3 +62,18 @@ def connect(hub):
             pass
 
 pytest_plugins = ["tests.qtasync"]
+
+
+@pytest.fixture
+def wall_type(qapp):
+    """The wall's type (16 pt and its style sheet) for one test; the
+    application's look is put back afterwards."""
+    from PySide6.QtWidgets import QApplication
+    from console import theme
+    font, sheet, palette, style = qapp.font(), qapp.styleSheet(), qapp.palette(), qapp.style().name()
+    theme.apply(qapp, wall=True)
+    yield
+    QApplication.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)

@@ -149,31 +149,26 @@ def test_viewer_sees_the_caller_masked_and_cannot_act(qtbot, arun, hub, rainstor
     arun(body())
 
 
-def test_a_narrow_detail_panel_never_scrolls_sideways(qtbot, arun, hub, rainstorm, tmp_path):
+def test_a_narrow_detail_panel_never_scrolls_sideways(qtbot, arun, hub, rainstorm, tmp_path, wall_type):
     """At the wall's 16 pt in a 400 px dock the header chips and the case
     number used to make the page 550 px wide: every field was cut at the
     right. The case number now gives way (whole in its tooltip)."""
-    from PySide6.QtWidgets import QApplication, QScrollArea
-    from console import theme
+    from PySide6.QtWidgets import QScrollArea
     call, _ = rainstorm
     con = Console(hub.url, tmp_path, user="demo-wall", display_mode="wall", queue__tab="all")
 
     async def body():
         ctx = await con.start()
-        theme.apply(QApplication.instance(), wall=True)
-        try:
-            panel = open_detail(qtbot, ctx)
-            panel.resize(400, 900)
-            ctx.adapter.select_case(call)
-            scroll = panel.findChild(QScrollArea)
-            await until(lambda: panel.case_label.text() == call, what="case shown")
-            await until(lambda: scroll.widget().width() <= scroll.viewport().width(), what="page fits")
-            assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
-            assert panel.case_label.shown_text() != call and panel.case_label.toolTip() == call
-            panel.resize(800, 900)                                    # room enough: the whole number
-            await until(lambda: panel.case_label.shown_text() == call, what="whole case number")
-        finally:
-            theme.apply(QApplication.instance(), wall=False)
+        panel = open_detail(qtbot, ctx)
+        panel.resize(400, 900)
+        ctx.adapter.select_case(call)
+        scroll = panel.findChild(QScrollArea)
+        await until(lambda: panel.case_label.text() == call, what="case shown")
+        await until(lambda: scroll.widget().width() <= scroll.viewport().width(), what="page fits")
+        assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
+        assert panel.case_label.shown_text() != call and panel.case_label.toolTip() == call
+        panel.resize(800, 900)                                    # room enough: the whole number
+        await until(lambda: panel.case_label.shown_text() == call, what="whole case number")
         await con.stop()
     arun(body())
 

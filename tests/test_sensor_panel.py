@@ -9,9 +9,7 @@ from datetime import timedelta
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication
 
-from console import theme
 from console.protocol import format_ts
 from console.settings import Settings
 from panels.sensors import SensorPanel
@@ -197,18 +195,6 @@ def test_offline_sensor_says_so(qtbot, arun, console, make_panel, feeder, clock,
 
 
 # --- the video wall ------------------------------------------------------------------------------
-
-@pytest.fixture
-def wall_type(qapp):
-    """The wall's type (16 pt and its style sheet) for one test."""
-    font, sheet, palette, style = qapp.font(), qapp.styleSheet(), qapp.palette(), qapp.style().name()
-    theme.apply(qapp, wall=True)
-    yield
-    QApplication.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    qapp.setStyleSheet(sheet)
-
 
 def card_parts(card) -> dict[str, QRect]:
     """Where each visible part of a card is, in the card's coordinates."""
