@@ -1,12 +1,12 @@
-"""A sensor's recent readings, kept lean: readings are most of the hub's
-stream (every gauge reports about once a minute, a burst after a restart
-replays thousands), so keeping one must allocate and free nothing that lives.
+"""A sensor's recent readings, kept lean: a city has thousands of gauges and
+the store keeps 720 readings of each.
 
 ``ReadingBuffer`` holds the newest ``capacity`` (time, value) pairs in two
-C-double arrays instead of a deque of tuples: an append stores 16 bytes
-and frees nothing, where a full deque allocated a tuple and a float and
-freed the oldest three objects, long out of cache (in a burst, that was
-a third of what storing a reading cost).
+C-double arrays instead of a deque of tuples: 16 bytes a reading where a
+tuple and two floats took ~100 (measured with tracemalloc: 16.7 MB instead
+of 82.0 MB for 1,000 sensors x 720 readings), and nothing for the cyclic GC
+to walk. An append costs about the same as the deque's (~0.2 µs; on the
+ingest benchmark the difference is inside the noise).
 
 No Qt here (the store imports this).
 """
