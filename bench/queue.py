@@ -36,7 +36,6 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -46,23 +45,19 @@ sys.path.insert(0, str(ROOT))
 import msgspec  # noqa: E402
 import psutil  # noqa: E402
 
+from bench.synthetic import NOW, SOURCES_W, STATUS_W, ts_texts, weighted  # noqa: E402
 from console.domain.categories import CATEGORY_INFO  # noqa: E402
 from console.domain.sla import sla_seconds  # noqa: E402
 from console.protocol import (  # noqa: E402
     CATEGORIES, Assignee, Case, Event, Location, Snapshot, format_ts,
 )
 
-NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 STREETS = ["人民南路", "人民北路", "新华大街", "黄河街", "团结路", "滨河大道", "海北大街", "建设路",
            "千里山路", "朝阳街", "育才路", "胜利街", "林荫路", "迎宾路", "北环路", "前进路"]
 DISTRICTS = ["海勃湾区", "海南区", "乌达区"]
 TITLES = ["路面塌陷", "道路积水", "夜间施工噪声扰民", "车辆违停", "流动摊贩聚集", "垃圾堆放", "井盖缺失",
           "楼道杂物堆放", "邻里纠纷", "路灯不亮", "私家车占用消防通道", "高空抛物", "河面漂浮物", "燃气异味",
           "商户占道经营", "建筑垃圾倾倒", "独居老人无应答", "酒后滋事", "窨井盖松动", "绿化带损毁"]
-SOURCES_W = [("hotline_12345", 40), ("police_110", 15), ("ai_video", 20), ("iot", 5), ("grid_patrol", 12),
-             ("citizen_app", 8)]
-STATUS_W = [("received", 15), ("dispatched", 15), ("in_progress", 20), ("verifying", 10), ("closed", 35),
-            ("rejected", 5)]
 TEXT_QUERY = "人民南路18"            # a street and house number: what a dispatcher types
 BROAD_QUERY = "路"
 
@@ -73,16 +68,9 @@ def generate(n: int, seed: int) -> list[Case]:
     cells = list(load_grid_index().cells.values())
     titles = [f"{t}（{s}）" for t in TITLES for s in STREETS]
     addresses = [f"{d}{s}{k}号" for d in DISTRICTS for s in STREETS for k in range(1, 60)]
-    sources = [s for s, w in SOURCES_W for _ in range(w)]
-    statuses = [s for s, w in STATUS_W for _ in range(w)]
+    sources, statuses = weighted(SOURCES_W), weighted(STATUS_W)
     units = [i.unit for i in CATEGORY_INFO.values()]
-    ts_cache: dict[int, str] = {}
-
-    def ts(sec: int) -> str:
-        s = ts_cache.get(sec)
-        if s is None:
-            s = ts_cache[sec] = format_ts(NOW + timedelta(seconds=sec))
-        return s
+    ts = ts_texts()
 
     out = []
     for i in range(n):

@@ -26,42 +26,30 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.synthetic import NOW, SOURCES_W, STATUS_W, ts_texts, weighted  # noqa: E402
 from console import reports  # noqa: E402
 from console.domain.categories import CATEGORY_INFO  # noqa: E402
 from console.domain.sla import sla_seconds  # noqa: E402
-from console.protocol import CATEGORIES, Assignee, Case, Link, Location, format_ts  # noqa: E402
+from console.protocol import CATEGORIES, Assignee, Case, Link, Location  # noqa: E402
 from console.store import LiveStore  # noqa: E402
 
-NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
 STREETS = ["人民南路", "人民北路", "新华大街", "黄河街", "团结路", "滨河大道", "海北大街", "建设路"]
 TITLES = ["路面塌陷", "道路积水", "夜间施工噪声扰民", "车辆违停", "流动摊贩聚集", "垃圾堆放", "井盖缺失",
           "邻里纠纷", "路灯不亮", "私家车占用消防通道", "高空抛物", "河面漂浮物", "燃气异味"]
-SOURCES_W = [("hotline_12345", 40), ("police_110", 15), ("ai_video", 20), ("iot", 5), ("grid_patrol", 12),
-             ("citizen_app", 8)]
-STATUS_W = [("received", 15), ("dispatched", 15), ("in_progress", 20), ("verifying", 10), ("closed", 35),
-            ("rejected", 5)]
 
 
 def generate(n: int, seed: int) -> list[Case]:
     rnd = random.Random(seed)
     titles = [f"{t}（{s}）" for t in TITLES for s in STREETS]
-    sources = [s for s, w in SOURCES_W for _ in range(w)]
-    statuses = [s for s, w in STATUS_W for _ in range(w)]
+    sources, statuses = weighted(SOURCES_W), weighted(STATUS_W)
     units = [i.unit for i in CATEGORY_INFO.values()]
     where = Location(39.68, 106.83, "海勃湾区人民南路18号")
-    ts_cache: dict[int, str] = {}
-
-    def ts(sec: int) -> str:
-        s = ts_cache.get(sec)
-        if s is None:
-            s = ts_cache[sec] = format_ts(NOW + timedelta(seconds=sec))
-        return s
+    ts = ts_texts()
 
     out: list[Case] = []
     hotline: list[int] = []
