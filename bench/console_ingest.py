@@ -15,11 +15,14 @@ What runs:
   case.overdue — as fast as the socket takes them. The WebSocket frames are
   built in advance, so the sender is never the bottleneck.
 * the bare client (a worker process, plain asyncio, no Qt): ``websockets``
-  receives each frame and decodes it with msgspec — both the typed decode
-  the console needs (frame, then the event's data by kind) and a generic
-  ``msgspec.json.decode``; the faster of the two is the baseline. It receives
-  frames as bytes with the console's queue size, exactly as the console's
-  HubClient does, so the comparison isolates what the console adds.
+  receives each frame (``recv()``, as bytes, with a queue of 1,024 frames so
+  reading is not paused every 16) and decodes it with msgspec: both the
+  typed decode the console needs (frame, then the event's data by kind) and
+  a generic ``msgspec.json.decode``; the faster of the two is the baseline.
+* the bare client with the console's receive path (diagnostic, ``push``):
+  the same typed decode, but each message handed over as its frame is parsed
+  (``console.client.PushConnection``) instead of queued for ``recv()``. The
+  console beside this one shows what the store and Qt cost alone.
 * the console (a worker process): the real HubClient + LiveStore +
   StoreAdapter (one ``changed`` per 16 ms frame to a connected slot), on a
   qasync loop with a repeating 16 ms QTimer whose worst gap between ticks is
@@ -65,6 +68,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TICK_MS = 16
+BARE_QUEUE = 1024   # frames websockets may queue before it pauses reading (its default is 16)
 T0 = 1_764_000_000.0   # 2025-11-24, a fixed base so runs are comparable
 
 
@@ -190,33 +194,55 @@ def _frame_bytes(payload: bytes) -> bytes:
 # --- the bare client --------------------------------------------------------------------
 def bare_main(url: str, n: int, mode: str, out: mp.Queue) -> None:
     """``mode``: ``typed`` decodes like the console (frame, then data by kind),
-    ``generic`` is one ``msgspec.json.decode`` per frame. Frames are received
-    as bytes with the console's queue size, like the console's HubClient (a
-    str frame would cost msgspec a UTF-8 re-encode, and websockets' default
-    queue of 16 frames pauses reading every few frames)."""
+    ``generic`` is one ``msgspec.json.decode`` per frame; both receive with
+    ``recv()``, frames as bytes (a str would cost msgspec a UTF-8 re-encode).
+    ``push`` is ``typed`` with the console's receive path."""
     import msgspec
     from websockets.asyncio.client import connect
-    from console.client import MAX_QUEUE
+    from console.client import PushConnection
     from console.protocol import Event, decode_event_data, decode_server_frame
     generic = msgspec.json.Decoder()
-    typed = mode == "typed"
+    typed = mode != "generic"
+    state = {"seen": 0, "t0": 0.0, "c0": 0.0, "frames": 0}
+    done = asyncio.Event()
+
+    def on_message(raw: bytes) -> None:   # push: every message (the welcome, the snapshot, events)
+        state["frames"] += 1
+        ev = decode_server_frame(raw)
+        if state["frames"] == 1:   # the welcome
+            return
+        if isinstance(ev, Event):
+            decode_event_data(ev.kind, ev.data)
+            state["seen"] = ev.seq
+            if ev.seq == n:
+                done.set()
+        else:   # the snapshot
+            state["t0"], state["c0"] = time.perf_counter(), time.process_time()
 
     async def run() -> float:
-        async with connect(url, max_size=None, compression=None, max_queue=MAX_QUEUE) as ws:
+        push = mode == "push"
+        async with connect(url, max_size=None, compression=None, max_queue=BARE_QUEUE,
+                           create_connection=PushConnection if push else None) as ws:
+            if push:   # from the first frame on, as the console does
+                ws.on_message = on_message
             await ws.send(json.dumps({"type": "hello", "user": "bench", "password": "x"}))
-            await ws.recv()                       # welcome
-            decode_server_frame(await ws.recv(decode=False))  # snapshot
-            t0, c0 = time.perf_counter(), time.process_time()
-            seen = 0
-            while seen < n:
-                raw = await ws.recv(decode=False)
-                if typed:
-                    ev = decode_server_frame(raw)
-                    if isinstance(ev, Event):
-                        decode_event_data(ev.kind, ev.data)
-                        seen = ev.seq
-                else:
-                    seen = generic.decode(raw)["seq"]
+            if push:
+                await done.wait()
+                t0, c0 = state["t0"], state["c0"]
+            else:
+                await ws.recv()                                   # welcome
+                decode_server_frame(await ws.recv(decode=False))  # snapshot
+                t0, c0 = time.perf_counter(), time.process_time()
+                seen = 0
+                while seen < n:
+                    raw = await ws.recv(decode=False)
+                    if typed:
+                        ev = decode_server_frame(raw)
+                        if isinstance(ev, Event):
+                            decode_event_data(ev.kind, ev.data)
+                            seen = ev.seq
+                    else:
+                        seen = generic.decode(raw)["seq"]
             return time.perf_counter() - t0, time.process_time() - c0
     elapsed, cpu = asyncio.run(run())
     out.put({"eps": n / elapsed, "seconds": elapsed, "cpu_us": cpu / n * 1e6})
@@ -364,10 +390,11 @@ def main() -> int:
     sender = mp.Process(target=sender_main, args=(port_q, args.events), daemon=True)
     sender.start()
     url = f"ws://127.0.0.1:{port_q.get(timeout=300)}/ws"
-    results: dict[str, list[dict]] = {"typed": [], "generic": [], "client": [], "console": []}
+    results: dict[str, list[dict]] = {"typed": [], "generic": [], "push": [], "client": [], "console": []}
     try:
         for r in range(args.rounds):
             for name, target, extra in (("typed", bare_main, ("typed",)), ("generic", bare_main, ("generic",)),
+                                        ("push", bare_main, ("push",)),
                                         ("client", client_main, ()), ("console", console_main, (args.profile,))):
                 res = in_process(target, url, args.events, *extra)
                 results[name].append(res)
@@ -387,6 +414,11 @@ def main() -> int:
         "console_eps": round(console["eps"]), "bare_eps": round(bare),
         "ratio": round(console["eps"] / bare, 3),
         "ratio_median_of_rounds": round(statistics.median(paired), 3),
+        # beside a bare client that receives like the console (diagnostic: the store and Qt alone)
+        "bare_push_eps": round(best["push"]["eps"]),
+        "ratio_vs_bare_push": round(console["eps"] / best["push"]["eps"], 3),
+        "ratio_vs_bare_push_median_of_rounds": round(statistics.median(
+            c["eps"] / p["eps"] for p, c in zip(results["push"], results["console"])), 3),
         "worst_tick_gap_ms": round(max(r["worst_tick_gap_ms"] for r in results["console"]), 1),
         "best_round_tick_gap_ms": round(console["worst_tick_gap_ms"], 1),
         "bare_typed_eps": round(best["typed"]["eps"]), "bare_generic_eps": round(best["generic"]["eps"]),

@@ -20,11 +20,12 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidURI
+from websockets.frames import Frame, Opcode
 
 from console.protocol import (
     Ack, Command, Error, Event, Hello, ProtocolError, Snapshot, Welcome, decode_server_frame,
@@ -34,13 +35,6 @@ from console.protocol import (
 log = logging.getLogger("console.client")
 
 CLIENT_NAME = "citybrain-console/0.1"
-# Frames websockets may buffer before it stops reading the socket. Its default
-# (16) pauses and resumes reading every few frames during a burst, and under
-# qasync each resume builds a new QSocketNotifier: most of the console's cost
-# at 20,000 events/s (bench/console_ingest.py). The hub is trusted; 1024 frames
-# is about 1 MB.
-MAX_QUEUE = 1024
-SLICE_S = 0.005     # longest run of frames applied between two yields to the event loop
 CLOSE_UNAUTHORIZED = 4401
 
 
@@ -100,6 +94,55 @@ class _Pending:
         self.frame, self.future, self.sent = frame, future, False
 
 
+_TEXT, _BINARY, _CONT = Opcode.TEXT, Opcode.BINARY, Opcode.CONT
+
+
+def _drop(_message: bytes) -> None:
+    pass
+
+
+class PushConnection(ClientConnection):
+    """A websockets client connection that hands each message to
+    ``on_message`` as soon as its frame is parsed, instead of queueing it for
+    ``recv()``.
+
+    Set up through ``connect(create_connection=...)``, websockets' hook for
+    customising the connection. The console applies every frame the moment it
+    arrives, so the queue, the per-message ``await recv()`` and the pause and
+    resume of reading that the queue needs are pure overhead: ~20-30 % of the
+    console's time per event at 50,000 events/s (bench/console_ingest.py).
+    Each network read is one call of ``data_received`` on the event loop, so
+    the UI still gets the loop between reads (256 KiB, a few ms of frames),
+    and while the console is busy the socket is simply not read: TCP's flow
+    control is the back-pressure.
+
+    Until ``on_message`` is set, and for control frames, the connection
+    behaves like websockets' own. ``on_message`` must not raise.
+    """
+
+    on_message: Callable[[bytes], None] | None = None
+    _fragments: list[bytes] | None = None
+
+    def process_event(self, event) -> None:
+        deliver = self.on_message
+        if deliver is None or self.response is None or event.__class__ is not Frame:
+            super().process_event(event)     # the handshake, or nobody took over yet
+            return
+        op = event.opcode
+        if op is _TEXT or op is _BINARY:
+            if event.fin:
+                deliver(event.data)          # the common case: one frame, one message
+            else:
+                self._fragments = [event.data]
+        elif op is _CONT and self._fragments is not None:
+            self._fragments.append(event.data)
+            if event.fin:
+                message, self._fragments = b"".join(self._fragments), None
+                deliver(message)
+        else:
+            super().process_event(event)     # ping, pong, close
+
+
 _extra_decoder = msgspec.json.Decoder(dict)
 _decode_frame = server_frame_decoder.decode
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
@@ -122,6 +165,8 @@ class HubClient:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._connected = asyncio.Event()
+        self._welcomed: asyncio.Future | None = None   # per session: the welcome, or why not
+        self._failed: asyncio.Future | None = None     # per session: set when it must end
         self.welcome: Welcome | None = None
 
     # --- lifecycle -------------------------------------------------------------
@@ -198,48 +243,82 @@ class HubClient:
     # --- one session ---------------------------------------------------------------
     async def _session(self) -> None:
         async with connect(self.url, max_size=None, open_timeout=10, ping_interval=20,
-                           ping_timeout=20, compression=None, max_queue=MAX_QUEUE) as ws:
+                           ping_timeout=20, compression=None, create_connection=PushConnection) as ws:
             self._ws = ws
+            loop = asyncio.get_running_loop()
+            self._welcomed = loop.create_future()
+            self._failed = loop.create_future()
+            ws.on_message = self._on_message   # from here on every message comes to _on_message
             await self._hello(ws)
             self._connected.set()
             self._set_status("connected")
             self._resend_pending()
-            await self._receive(ws)
+            await self._until(ws, self._failed)
         if ws.close_code == CLOSE_UNAUTHORIZED:
             raise LoginRefused(ws.close_reason or "unauthorized")
 
-    async def _receive(self, ws: ClientConnection) -> None:
-        """Apply frames until the hub closes. Frames stay bytes: msgspec reads
-        UTF-8 bytes directly, while a str would be decoded by websockets and
-        re-encoded for msgspec (3 µs of a ~15 µs event). During a burst the
-        frames are already buffered and ``recv`` does not suspend, so the loop
-        yields to the event loop every ``SLICE_S`` to let the UI paint."""
-        recv, dispatch, apply, clock = ws.recv, self._dispatch, self._apply, time.monotonic
-        decode, errors, sink = _decode_frame, _DECODE_ERRORS, self.sink
-        n = 0
-        deadline = clock() + SLICE_S
-        while True:
-            try:
-                message = await recv(decode=False)
-            except ConnectionClosedOK:
-                return
-            # _dispatch inlined for the common case, the next event in seq order
-            try:
-                frame = decode(message)
-            except errors:
-                dispatch(message)     # logs what is wrong with it
-            else:
-                if frame.__class__ is Event and frame.seq - 1 == self.last_seq:
-                    sink.on_event(frame)
-                    self.last_seq = frame.seq
-                else:
-                    apply(frame)
-            n += 1
-            if not n & 31 and clock() > deadline:
-                await asyncio.sleep(0)
-                deadline = clock() + SLICE_S
+    @staticmethod
+    async def _until(ws: PushConnection, future: asyncio.Future, timeout: float | None = None):
+        """The future's result, or what ``recv()`` would have said when the
+        connection closes first: nothing for a normal close, otherwise the
+        ConnectionClosedError; asyncio.TimeoutError after ``timeout``."""
+        closed = asyncio.ensure_future(ws.wait_closed())
+        try:
+            await asyncio.wait((future, closed), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
+        if future.done():
+            return future.result()
+        if not closed.done():
+            raise asyncio.TimeoutError
+        exc = ws.protocol.close_exc
+        if not isinstance(exc, ConnectionClosedOK):
+            raise exc
 
-    async def _hello(self, ws: ClientConnection) -> None:
+    def _on_message(self, message: bytes) -> None:
+        """Every message of a session, called by the connection as each frame
+        is parsed. Messages stay bytes: msgspec reads UTF-8 bytes directly.
+        Must not raise into websockets: a gap ends the session (reconnect and
+        resume), a malformed frame is logged and skipped."""
+        welcomed = self._welcomed
+        if not welcomed.done():
+            try:
+                welcomed.set_result(self._on_welcome(message))
+            except Exception as exc:   # refused, or not a welcome: _hello raises it
+                welcomed.set_exception(exc)
+                self._ws.on_message = _drop
+            return
+        frame = None
+        try:
+            # _dispatch inlined for the common case, the next event in seq order
+            frame = _decode_frame(message)
+            if frame.__class__ is Event and frame.seq - 1 == self.last_seq:
+                self.sink.on_event(frame)
+                self.last_seq = frame.seq
+            else:
+                self._apply(frame)
+        except _DECODE_ERRORS:
+            try:
+                self._dispatch(message)       # logs what is wrong with it
+            except Exception as exc:
+                self._fail(exc)
+        except ProtocolError as exc:
+            self._fail(exc)
+        except Exception:
+            # A bug in applying one event must not stop the console (nor make
+            # it ask for the same event again and again): the event is skipped,
+            # logged with its traceback, and the rest go on.
+            log.exception("applying a frame from the hub failed: %.200r", message)
+            if frame.__class__ is Event and frame.seq - 1 == self.last_seq:
+                self.last_seq = frame.seq
+
+    def _fail(self, exc: Exception) -> None:
+        """End the session with ``exc`` (a gap: reconnect and resume with since)."""
+        self._ws.on_message = _drop   # the rest of this read is not applied
+        if not self._failed.done():
+            self._failed.set_exception(exc)
+
+    async def _hello(self, ws: PushConnection) -> None:
         c = self.credentials
         hello = Hello(since=self.last_seq, client=self.client_name)
         if c.token:
@@ -247,7 +326,15 @@ class HubClient:
         else:
             hello.user, hello.password = c.user, c.password
         await ws.send(encode(hello).decode())
-        raw = await asyncio.wait_for(ws.recv(), 30)
+        await self._until(ws, self._welcomed, 30)
+        if self._welcomed.done():
+            return
+        raise ConnectionClosedOK(None, None)   # closed (normally) before the welcome
+
+    def _on_welcome(self, raw: bytes) -> Welcome:
+        """The hub's answer to hello, applied before the frames that follow it
+        (the snapshot may come in the same read)."""
+        c = self.credentials
         frame = decode_server_frame(raw)
         if isinstance(frame, Error):
             if c.token and c.password:
@@ -266,6 +353,7 @@ class HubClient:
             # older backup): our view is ahead of the truth, so start over.
             log.warning("hub seq %d is behind ours %d: resyncing", frame.seq, self.last_seq)
             self.last_seq = None
+        return frame
 
     def _dispatch(self, raw: str | bytes) -> None:
         try:

@@ -184,6 +184,122 @@ def test_malformed_frames_from_hub_are_ignored_not_fatal():
     asyncio.run(main())
 
 
+def _event(seq: int, camera: str = "c") -> str:
+    return json.dumps({"type": "event", "seq": seq, "ts": "2026-11-25T02:00:00.000Z", "kind": "camera.status",
+                       "data": {"camera": camera, "status": "offline", "ts": "2026-11-25T02:00:00.000Z"}})
+
+
+def _frame(text: str) -> bytes:
+    """One unmasked FIN text frame, as a server writes it (RFC 6455 5.2)."""
+    payload = text.encode()
+    head = bytes([0x81, len(payload)]) if len(payload) < 126 else bytes([0x81, 126]) + len(payload).to_bytes(2, "big")
+    return head + payload
+
+
+class _Recorder(LiveStore):
+    """The live store, noting the order in which the client fed it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def on_welcome(self, welcome, extra) -> None:
+        self.calls.append("welcome")
+        super().on_welcome(welcome, extra)
+
+    def on_snapshot(self, snap) -> None:
+        self.calls.append("snapshot")
+        super().on_snapshot(snap)
+
+    def on_event(self, ev) -> None:
+        self.calls.append(f"event {ev.seq}")
+        super().on_event(ev)
+
+
+def test_welcome_snapshot_and_events_in_one_read_apply_in_order():
+    """Frames are applied as they are parsed: a hub that writes the welcome,
+    the snapshot and the first events in one burst (one network read) still
+    gets them applied in their order, the welcome first."""
+    camera = {"id": "CAM-1", "name": "n", "url": "demo:CAM-1", "location": {"lat": 39.6, "lon": 106.8},
+              "group": "g", "status": "online"}
+
+    async def handler(ws):
+        await ws.recv()
+        burst = [json.dumps({"type": "welcome", "user": "u", "role": "viewer", "token": "t", "seq": 3}),
+                 json.dumps({"type": "snapshot", "seq": 1, "cameras": [camera]}),
+                 _event(2, "CAM-1"), _event(3, "CAM-1")]
+        ws.transport.write(b"".join(_frame(f) for f in burst))
+        await asyncio.sleep(5)
+
+    async def main():
+        port = free_port()
+        async with serve(handler, "127.0.0.1", port, compression=None):
+            store = _Recorder()
+            client = _client(f"ws://127.0.0.1:{port}/ws", store)
+            client.start()
+            await _until(lambda: store.seq == 3)
+            assert store.calls == ["welcome", "snapshot", "event 2", "event 3"]
+            assert store.user == "u" and store.cameras["CAM-1"].status == "offline"
+            await client.close()
+    asyncio.run(main())
+
+
+def test_fragmented_message_from_hub_is_applied_whole():
+    async def handler(ws):
+        await ws.recv()
+        await ws.send(json.dumps({"type": "welcome", "user": "u", "role": "viewer", "token": "t", "seq": 0}))
+        snapshot = json.dumps({"type": "snapshot", "seq": 0})
+        await ws.send([snapshot[:5], snapshot[5:12], snapshot[12:]])   # three frames, one message
+        await ws.send(json.dumps({"type": "event", "seq": 1, "ts": "x", "kind": "future.kind", "data": {}}))
+        await asyncio.sleep(5)
+
+    async def main():
+        port = free_port()
+        async with serve(handler, "127.0.0.1", port):
+            store = LiveStore()
+            client = _client(f"ws://127.0.0.1:{port}/ws", store)
+            client.start()
+            await _until(lambda: store.seq == 1)
+            assert client.connected and store.events_applied == 1
+            await client.close()
+    asyncio.run(main())
+
+
+def test_an_event_the_store_fails_on_is_logged_and_skipped(caplog):
+    """A bug in applying one event neither stops the session nor makes the
+    client ask for that event again and again: it is logged, the rest apply."""
+    hellos: list[dict] = []
+
+    async def handler(ws):
+        hellos.append(json.loads(await ws.recv()))
+        await ws.send(json.dumps({"type": "welcome", "user": "u", "role": "viewer", "token": "t", "seq": 3}))
+        await ws.send(json.dumps({"type": "snapshot", "seq": 0}))
+        for seq in (1, 2, 3):
+            await ws.send(_event(seq, f"CAM-{seq}"))
+        await asyncio.sleep(5)
+
+    class Buggy(LiveStore):
+        def on_event(self, ev) -> None:
+            if ev.seq == 2:
+                raise KeyError("a bug")
+            super().on_event(ev)
+
+    async def main():
+        port = free_port()
+        async with serve(handler, "127.0.0.1", port):
+            store = Buggy()
+            client = _client(f"ws://127.0.0.1:{port}/ws", store)
+            client.start()
+            await _until(lambda: store.seq == 3)
+            assert client.connected and client.last_seq == 3 and store.events_applied == 2
+            await asyncio.sleep(0.2)
+            assert len(hellos) == 1, "the client reconnected"
+            await client.close()
+    with caplog.at_level("ERROR", logger="console.client"):
+        asyncio.run(main())
+    assert "applying a frame from the hub failed" in caplog.text and "KeyError" in caplog.text
+
+
 def test_cancelled_command_is_forgotten_and_close_fails_the_rest(hub):
     """A caller that gives up (its task cancelled) leaves nothing pending; on
     close, commands still waiting fail with NotConnected instead of hanging."""
