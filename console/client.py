@@ -109,8 +109,9 @@ class PushConnection(ClientConnection):
     Set up through ``connect(create_connection=...)``, websockets' hook for
     customising the connection. The console applies every frame the moment it
     arrives, so the queue, the per-message ``await recv()`` and the pause and
-    resume of reading that the queue needs are pure overhead: ~20-30 % of the
-    console's time per event at 50,000 events/s (bench/console_ingest.py).
+    resume of reading that the queue needs are pure overhead (in the A/B runs
+    of bench/console_ingest.py, docs/console.md, the console's median rate
+    went from 0.62-0.65 of a bare recv() client's to 0.83-0.97).
     Each network read is one call of ``data_received`` on the event loop, so
     the UI still gets the loop between reads (256 KiB, a few ms of frames),
     and while the console is busy the socket is simply not read: TCP's flow
