@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -28,6 +29,21 @@ async def _until(pred, timeout=10.0):
 def _client(url, store, user="demo-dispatcher", **kw):
     return HubClient(url, Credentials(user=user, password="demo"), store,
                      backoff_min=0.05, backoff_max=0.3, **kw)
+
+
+@contextlib.asynccontextmanager
+async def _scripted_hub(handler, store: LiveStore, until):
+    """A client feeding ``store`` from a scripted hub (``handler``) on
+    loopback, handed over once ``until()`` holds, closed afterwards."""
+    port = free_port()
+    async with serve(handler, "127.0.0.1", port, compression=None):
+        client = _client(f"ws://127.0.0.1:{port}/ws", store)
+        client.start()
+        try:
+            await _until(until)
+            yield client
+        finally:
+            await client.close()
 
 
 async def _connected(url, **kw) -> tuple[LiveStore, HubClient]:
@@ -133,6 +149,18 @@ def test_command_timeout_is_clear(hub):
     asyncio.run(main())
 
 
+def _event(seq: int, camera: str = "c") -> str:
+    return json.dumps({"type": "event", "seq": seq, "ts": "2026-11-25T02:00:00.000Z", "kind": "camera.status",
+                       "data": {"camera": camera, "status": "offline", "ts": "2026-11-25T02:00:00.000Z"}})
+
+
+def _frame(text: str) -> bytes:
+    """One unmasked FIN text frame, as a server writes it (RFC 6455 5.2)."""
+    payload = text.encode()
+    head = bytes([0x81, len(payload)]) if len(payload) < 126 else bytes([0x81, 126]) + len(payload).to_bytes(2, "big")
+    return head + payload
+
+
 def test_gap_in_seq_reconnects_with_since():
     """A hub that skips a seq: the client must not apply past the gap; it
     reconnects with since = the last seq it applied."""
@@ -145,21 +173,14 @@ def test_gap_in_seq_reconnects_with_since():
         if hello.get("since") is None:
             await ws.send(json.dumps({"type": "snapshot", "seq": 2}))
             for seq in (3, 5):  # 4 is missing
-                await ws.send(json.dumps({"type": "event", "seq": seq, "ts": "2026-11-25T02:00:00.000Z",
-                                          "kind": "camera.status", "data": {"camera": "c", "status": "online",
-                                                                             "ts": "2026-11-25T02:00:00.000Z"}}))
+                await ws.send(_event(seq))
         await asyncio.sleep(5)
 
     async def main():
-        port = free_port()
-        async with serve(handler, "127.0.0.1", port):
-            store = LiveStore()
-            client = _client(f"ws://127.0.0.1:{port}/ws", store)
-            client.start()
-            await _until(lambda: len(hellos) >= 2)
+        store = LiveStore()
+        async with _scripted_hub(handler, store, lambda: len(hellos) >= 2):
             assert hellos[1]["since"] == 3 and hellos[1]["token"] == "t"
             assert store.seq == 3
-            await client.close()
     asyncio.run(main())
 
 
@@ -173,27 +194,10 @@ def test_malformed_frames_from_hub_are_ignored_not_fatal():
         await asyncio.sleep(5)
 
     async def main():
-        port = free_port()
-        async with serve(handler, "127.0.0.1", port):
-            store = LiveStore()
-            client = _client(f"ws://127.0.0.1:{port}/ws", store)
-            client.start()
-            await _until(lambda: store.seq == 1)
+        store = LiveStore()
+        async with _scripted_hub(handler, store, lambda: store.seq == 1) as client:
             assert client.connected
-            await client.close()
     asyncio.run(main())
-
-
-def _event(seq: int, camera: str = "c") -> str:
-    return json.dumps({"type": "event", "seq": seq, "ts": "2026-11-25T02:00:00.000Z", "kind": "camera.status",
-                       "data": {"camera": camera, "status": "offline", "ts": "2026-11-25T02:00:00.000Z"}})
-
-
-def _frame(text: str) -> bytes:
-    """One unmasked FIN text frame, as a server writes it (RFC 6455 5.2)."""
-    payload = text.encode()
-    head = bytes([0x81, len(payload)]) if len(payload) < 126 else bytes([0x81, 126]) + len(payload).to_bytes(2, "big")
-    return head + payload
 
 
 class _Recorder(LiveStore):
@@ -232,15 +236,10 @@ def test_welcome_snapshot_and_events_in_one_read_apply_in_order():
         await asyncio.sleep(5)
 
     async def main():
-        port = free_port()
-        async with serve(handler, "127.0.0.1", port, compression=None):
-            store = _Recorder()
-            client = _client(f"ws://127.0.0.1:{port}/ws", store)
-            client.start()
-            await _until(lambda: store.seq == 3)
-            assert store.calls == ["welcome", "snapshot", "event 2", "event 3"]
+        store = _Recorder()
+        async with _scripted_hub(handler, store, lambda: store.seq == 3) as client:
+            assert client.connected and store.calls == ["welcome", "snapshot", "event 2", "event 3"]
             assert store.user == "u" and store.cameras["CAM-1"].status == "offline"
-            await client.close()
     asyncio.run(main())
 
 
@@ -254,14 +253,9 @@ def test_fragmented_message_from_hub_is_applied_whole():
         await asyncio.sleep(5)
 
     async def main():
-        port = free_port()
-        async with serve(handler, "127.0.0.1", port):
-            store = LiveStore()
-            client = _client(f"ws://127.0.0.1:{port}/ws", store)
-            client.start()
-            await _until(lambda: store.seq == 1)
+        store = LiveStore()
+        async with _scripted_hub(handler, store, lambda: store.seq == 1) as client:
             assert client.connected and store.events_applied == 1
-            await client.close()
     asyncio.run(main())
 
 
@@ -285,16 +279,11 @@ def test_an_event_the_store_fails_on_is_logged_and_skipped(caplog):
             super().on_event(ev)
 
     async def main():
-        port = free_port()
-        async with serve(handler, "127.0.0.1", port):
-            store = Buggy()
-            client = _client(f"ws://127.0.0.1:{port}/ws", store)
-            client.start()
-            await _until(lambda: store.seq == 3)
+        store = Buggy()
+        async with _scripted_hub(handler, store, lambda: store.seq == 3) as client:
             assert client.connected and client.last_seq == 3 and store.events_applied == 2
             await asyncio.sleep(0.2)
             assert len(hellos) == 1, "the client reconnected"
-            await client.close()
     with caplog.at_level("ERROR", logger="console.client"):
         asyncio.run(main())
     assert "applying a frame from the hub failed" in caplog.text and "KeyError" in caplog.text
