@@ -105,6 +105,7 @@ def stylesheet(wall: bool = False) -> str:
     values["TITLE_PT"] = (WALL_FONT_PT if wall else FONT_PT) + 1
     values["BANNER_PT"] = (WALL_FONT_PT if wall else FONT_PT) + 2
     values["COUNT_PT"] = (WALL_FONT_PT if wall else FONT_PT) * 2
+    values["THEME_DIR"] = resource_path("themes").as_posix()   # for url(): the theme's images
     return re.sub(r"@([A-Z_]+)@", lambda m: str(values[m.group(1)]), text)
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures: a real hub on loopback (random port, temp data dir)."""
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -64,16 +65,31 @@ def connect(hub):
 pytest_plugins = ["tests.qtasync"]
 
 
+@contextlib.contextmanager
+def _app_look(qapp, wall: bool):
+    from PySide6.QtWidgets import QApplication
+    from console import theme
+    font, sheet, palette, style = qapp.font(), qapp.styleSheet(), qapp.palette(), qapp.style().name()
+    theme.apply(qapp, wall=wall)
+    try:
+        yield
+    finally:
+        QApplication.setStyle(style)
+        qapp.setPalette(palette)
+        qapp.setFont(font)
+        qapp.setStyleSheet(sheet)
+
+
 @pytest.fixture
 def wall_type(qapp):
     """The wall's type (16 pt and its style sheet) for one test; the
     application's look is put back afterwards."""
-    from PySide6.QtWidgets import QApplication
-    from console import theme
-    font, sheet, palette, style = qapp.font(), qapp.styleSheet(), qapp.palette(), qapp.style().name()
-    theme.apply(qapp, wall=True)
-    yield
-    QApplication.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    qapp.setStyleSheet(sheet)
+    with _app_look(qapp, wall=True):
+        yield
+
+
+@pytest.fixture
+def desk_type(qapp):
+    """The workstation's look (theme, 10 pt) for one test, then put back."""
+    with _app_look(qapp, wall=False):
+        yield

@@ -493,3 +493,52 @@ def test_filter_buttons_go_below_the_search_box_in_a_narrow_dock(qtbot):
     assert bar.clear_button.geometry().right() <= bar.width()
     bar.resize(need + 60, 200)
     qtbot.waitUntil(lambda: not bar.stacked() and beside())
+
+
+@pytest.mark.parametrize("look", ["desk_type", "wall_type"])
+def test_tabs_that_do_not_fit_show_their_scroll_arrows(qtbot, request, look):
+    """Six tabs do not fit a narrow queue dock: the tab bar's scroll buttons
+    must show their arrows, or nothing says that 我的 and 全部 are there."""
+    from PySide6.QtWidgets import QTabBar, QToolButton
+    from panels.queue import TAB_NAMES, TABS
+    request.getfixturevalue(look)
+    tabs = QTabBar()
+    tabs.setObjectName("QueueTabs")     # as the panel builds it, so its style applies
+    tabs.setDrawBase(False)
+    tabs.setExpanding(False)
+    for tab in TABS:
+        tabs.addTab(f"{TAB_NAMES[tab][0]} 144")
+    qtbot.addWidget(tabs)
+    tabs.resize(tabs.sizeHint().width() // 2, tabs.sizeHint().height())
+    tabs.show()
+    qtbot.waitUntil(lambda: sum(b.isVisible() for b in tabs.findChildren(QToolButton)) == 2)
+    ahead = [b for b in tabs.findChildren(QToolButton) if b.isVisible() and b.isEnabled()]
+    assert len(ahead) == 1          # at the first tab only "on to the right" can be pressed
+    assert _light_pixels(ahead[0]) >= 6, "no arrow drawn on the scroll button"
+
+
+def _light_pixels(widget) -> int:
+    """Pixels of a button drawn in the theme's text colour (its arrow or icon)."""
+    image = widget.grab().toImage()
+    return sum(image.pixelColor(x, y).lightness() > 150
+               for x in range(image.width()) for y in range(image.height()))
+
+
+@pytest.mark.parametrize("look", ["desk_type", "wall_type"])
+def test_a_toolbar_too_narrow_for_its_actions_shows_its_more_button(qtbot, request, look):
+    """The queue's actions that do not fit wait behind the tool bar's "more"
+    button: it must be visible as one, not an empty box."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QToolBar, QToolButton
+    request.getfixturevalue(look)
+    bar = QToolBar()
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for name in ("新建12345来电", "分派", "推进", "转办", "退回", "作废", "关联"):
+        bar.addAction(name)
+    qtbot.addWidget(bar)
+    bar.resize(bar.sizeHint().width() // 3, bar.sizeHint().height())
+    bar.show()
+    more = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    qtbot.waitUntil(more.isVisible)
+    assert more.geometry().right() < bar.width(), "the more button is cut off"
+    assert _light_pixels(more) >= 6, "the more button shows no sign"
