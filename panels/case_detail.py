@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
@@ -98,10 +98,11 @@ class CaseDetailPanel(QWidget):
         col.addWidget(self.suggest_box)
         col.addWidget(self._group(self.tr("Timeline"), self._build_timeline()))
         col.addStretch(1)
-        scroll = QScrollArea()
+        scroll = self._scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        scroll.viewport().installEventFilter(self)
         page = QWidget()
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
@@ -151,7 +152,36 @@ class CaseDetailPanel(QWidget):
             w.setContentsMargins(8, 2, 8, 2)
             row.addWidget(w)
         row.addWidget(self.case_label, 1)    # takes what the chips leave, right-aligned
-        return row
+        # where the SLA chip goes when the three chips do not fit one line
+        self._second_row = QHBoxLayout()
+        self._second_row.addStretch(1)
+        self._first_row = row
+        header = QVBoxLayout()
+        header.setSpacing(6)
+        header.addLayout(row)
+        header.addLayout(self._second_row)
+        return header
+
+    def _fit_header(self) -> None:
+        """Put the SLA chip under the other two when the three do not fit the
+        panel's width (a narrow dock at the wall's type size): wider, the page
+        would scroll sideways and every field below would be cut at the right."""
+        margins = self._scroll.widget().layout().contentsMargins()
+        room = self._scroll.viewport().width() - margins.left() - margins.right()
+        spacing = self._first_row.spacing()
+        need = sum(w.sizeHint().width() for w in (self.priority, self.status, self.sla)) + 2 * spacing
+        on_first = self._first_row.indexOf(self.sla) >= 0
+        if need > room and on_first:
+            self._first_row.removeWidget(self.sla)
+            self._second_row.insertWidget(0, self.sla)
+        elif need <= room and not on_first:
+            self._second_row.removeWidget(self.sla)
+            self._first_row.insertWidget(2, self.sla)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_header()
+        return super().eventFilter(watched, event)
 
     def _build_fields(self) -> QWidget:
         names = {"category": self.tr("Category"), "source": self.tr("Source"), "area": self.tr("Grid"),
@@ -163,6 +193,9 @@ class CaseDetailPanel(QWidget):
         form = QFormLayout(box)
         form.setContentsMargins(0, 0, 0, 0)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        # a value that cannot be narrower (a 15-digit grid code at the wall's
+        # 16 pt) goes under its name instead of widening the page
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.fields: dict[str, QLabel] = {}
         for key in FIELD_ROWS:
             value = QLabel()
@@ -299,6 +332,7 @@ class CaseDetailPanel(QWidget):
         self.sla.setStyleSheet(f"border: 1px solid {color}; border-radius: 4px; color: {color};"
                                f" background: {bg}; font-weight: 600;")
         self.sla.setProperty("sla", state)
+        self._fit_header()     # the text's width changes ("56:59 left", "Overdue 1:02:03")
 
     def _fill_fields(self, case: Case) -> None:
         f = self.fields

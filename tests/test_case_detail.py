@@ -150,9 +150,11 @@ def test_viewer_sees_the_caller_masked_and_cannot_act(qtbot, arun, hub, rainstor
 
 
 def test_a_narrow_detail_panel_never_scrolls_sideways(qtbot, arun, hub, rainstorm, tmp_path, wall_type):
-    """At the wall's 16 pt in a 400 px dock the header chips and the case
-    number used to make the page 550 px wide: every field was cut at the
-    right. The case number now gives way (whole in its tooltip)."""
+    """At the wall's 16 pt in a 320 px dock the header chips and the case
+    number used to make the page 550 px wide, and the grid's 15-digit code
+    its fields 324 px: every field was cut at the right. The case number now
+    gives way (whole in its tooltip), the SLA chip goes under the other two
+    and a value that cannot wrap goes under its name."""
     from PySide6.QtWidgets import QScrollArea
     call, _ = rainstorm
     con = Console(hub.url, tmp_path, user="demo-wall", display_mode="wall", queue__tab="all")
@@ -160,15 +162,19 @@ def test_a_narrow_detail_panel_never_scrolls_sideways(qtbot, arun, hub, rainstor
     async def body():
         ctx = await con.start()
         panel = open_detail(qtbot, ctx)
-        panel.resize(400, 900)
+        panel.resize(320, 900)
         ctx.adapter.select_case(call)
         scroll = panel.findChild(QScrollArea)
         await until(lambda: panel.case_label.text() == call, what="case shown")
         await until(lambda: scroll.widget().width() <= scroll.viewport().width(), what="page fits")
         assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
         assert panel.case_label.shown_text() != call and panel.case_label.toolTip() == call
+        assert panel.sla.geometry().top() >= panel.priority.geometry().bottom()    # a line of its own
+        assert "150302004008002" in panel.fields["area"].text()
         panel.resize(800, 900)                                    # room enough: the whole number
         await until(lambda: panel.case_label.shown_text() == call, what="whole case number")
+        await until(lambda: panel.sla.geometry().top() < panel.priority.geometry().bottom(),
+                    what="the chips on one line")
         await con.stop()
     arun(body())
 
