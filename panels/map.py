@@ -161,6 +161,10 @@ class MapPanel(QWidget):
             "layers": list(self._layers),
             "bounds": [[39.27, 106.66], [39.80, 106.95]],
             "detailZoom": 13,
+            # from here on a cell is coloured by its own cases, not its unit's:
+            # close up, a district's colour on every cell is a sea of red
+            # that hides where the work is
+            "cellZoom": 14,
             # a selected case: street level at a desk; the wall, which follows
             # the room's incident by itself, keeps the neighbourhood around it
             "flyZoom": 15 if self.ctx.is_wall else 17,
@@ -361,9 +365,8 @@ class MapPanel(QWidget):
     def _load_payload(self) -> dict:
         unit_len = CODE_LENGTHS[self.geometry_.unit_level(self.area)]
         counts = self.case_load.aggregate(self.area, unit_len)
-        most_open = max((c[0] for c in counts.values()), default=0)
-        most_overdue = max((c[1] for c in counts.values()), default=0)
-        return {"counts": counts, "max": [most_open, most_overdue]}
+        cells = self.case_load.aggregate(self.area, CODE_LENGTHS["grid"])
+        return {"counts": counts, "max": _most(counts), "cells": cells, "cellMax": _most(cells)}
 
     def _selection(self, fly: bool) -> dict | None:
         case = self.ctx.store.cases.get(self.ctx.store.selected_case or "")
@@ -448,3 +451,8 @@ def _is_area(code: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _most(counts: dict[str, list[int]]) -> list[int]:
+    """The largest open and overdue counts (the choropleth's deepest shade)."""
+    return [max((c[0] for c in counts.values()), default=0), max((c[1] for c in counts.values()), default=0)]

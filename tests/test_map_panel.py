@@ -253,6 +253,13 @@ def test_choropleth_counts_match_the_store_and_overdue_turns_red(env, connect, c
         red = await env.js(f"CB.cellStyle('{CELL}')")
         assert red["fill"] == theme.ALARM and red["opacity"] > open_fill["opacity"]
         assert "overdue" in panel.status.text() and panel.status.property("level") == "alarm"
+        # the whole district is red from afar; close up only the cell with the cases is
+        neighbour = next(c for c in sorted(load_grid_index().cells) if c.startswith("150302") and c != CELL)
+        assert (await env.js(f"CB.cellStyle('{neighbour}')"))["fill"] == theme.ALARM
+        env.ctx.adapter.select_case(next(iter(env.store.overdue)))         # the map flies to it
+        await env.wait_js(lambda s: s["ownCells"] and s["zoom"] >= 14, "close up: each cell its own")
+        assert (await env.js(f"CB.cellStyle('{CELL}')"))["fill"] == theme.ALARM
+        assert (await env.js(f"CB.cellStyle('{neighbour}')"))["fill"] not in (theme.ALARM, theme.ACCENT)
 
         panel.drill_to("150302")
         expected = _expected_load(env.store, 9, within="150302")

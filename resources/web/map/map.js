@@ -29,7 +29,8 @@
   var items = {cases: new Map(), sensors: new Map(), cameras: new Map(), detections: new Map()};
   var cells = new Map();            // code -> L.Polygon
   var view = null;
-  var load = {counts: {}, max: [1, 1]};
+  var load = {counts: {}, max: [1, 1], cells: {}, cellMax: [1, 1]};
+  var ownCells = false;   // close up (cfg.cellZoom): a cell shows its own cases, not its unit's
   var clock = {hub: Date.now(), at: Date.now(), rate: 1};
   var selection = null, ring = null, hoverTip = null;
   var visible = {};
@@ -75,6 +76,8 @@
   // choropleth: show only what needs attention (CSS hides the rest).
   function onZoom() {
     map.getContainer().classList.toggle("cb-far", map.getZoom() < cfg.detailZoom);
+    var own = map.getZoom() >= (cfg.cellZoom || Infinity);
+    if (own !== ownCells) { ownCells = own; restyleCells(); }
   }
 
   function connectBridge() {
@@ -198,7 +201,7 @@
   }
 
   function setLoad(l) {
-    load = {counts: l.counts || {}, max: l.max || [1, 1]};
+    load = {counts: l.counts || {}, max: l.max || [1, 1], cells: l.cells || {}, cellMax: l.cellMax || [1, 1]};
     restyleCells();
     drawLabels();
   }
@@ -208,17 +211,19 @@
   }
 
   // The choropleth: red where overdue work piles up (deeper = more), amber
-  // where cases are about to be due, blue for open work, grey for none.
+  // where cases are about to be due, blue for open work, grey for none; by
+  // the view's units (districts, streets...), or close up by each cell's own.
   function cellStyle(code) {
     if (!view) return {fillColor: P.empty, fillOpacity: 0.45, color: P.bg, weight: 0.8, opacity: 0.9};
     if (code.indexOf(view.area) !== 0) {
       return {fillColor: P.dim, fillOpacity: 0.35, color: P.bg, weight: 0.5, opacity: 0.6};
     }
-    var c = load.counts[code.substr(0, view.unitLen)];
+    var c = ownCells ? load.cells[code] : load.counts[code.substr(0, view.unitLen)];
+    var max = ownCells ? load.cellMax : load.max;
     var s = {color: P.bg, weight: 0.8, opacity: 0.9};
-    if (c && c[1] > 0) { s.fillColor = P.alarm; s.fillOpacity = 0.28 + 0.37 * share(c[1], load.max[1]); }
+    if (c && c[1] > 0) { s.fillColor = P.alarm; s.fillOpacity = 0.28 + 0.37 * share(c[1], max[1]); }
     else if (c && c[2] > 0) { s.fillColor = P.warn; s.fillOpacity = 0.38; }
-    else if (c && c[0] > 0) { s.fillColor = P.accent; s.fillOpacity = 0.2 + 0.35 * share(c[0], load.max[0]); }
+    else if (c && c[0] > 0) { s.fillColor = P.accent; s.fillOpacity = 0.2 + 0.35 * share(c[0], max[0]); }
     else { s.fillColor = P.empty; s.fillOpacity = 0.45; }
     return s;
   }
@@ -537,7 +542,8 @@
               return visible[k] && map.hasLayer(layers[k]); }),
             applies: stats.applies, lastApplyMs: stats.lastApplyMs, maxApplyMs: stats.maxApplyMs,
             partMaxMs: stats.partMaxMs,
-            errors: stats.errors, zoom: map.getZoom()};
+            errors: stats.errors, zoom: map.getZoom(), ownCells: ownCells,
+            cellsWithCases: Object.keys(load.cells).length};
   };
 
   CB.item = function (kind, id) {
