@@ -174,7 +174,8 @@
   function onCellOver(e) {
     var code = e.target.cbCode, text = e.target.cbName;
     if (view && code.indexOf(view.area) === 0) {
-      var unit = code.substr(0, view.unitLen), c = load.counts[unit];
+      // the count the cell's colour stands for: its area's, or close up its own
+      var unit = code.substr(0, view.unitLen), c = ownCells ? load.cells[code] : load.counts[unit];
       var u = view.unitNames[unit];
       if (u && unit !== code) text = u + "\n" + text;
       text += "\n" + countText(c);
