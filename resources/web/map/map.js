@@ -9,7 +9,8 @@
  *   clock   [hubNowMs, rate]              the hub's clock, for countdowns
  *   grid    [[code, latlngs, name], ...]  the cells (once)
  *   view    {area, level, unitLen, units: [{c, n, at, o}], outline, bounds}
- *   load    {counts: {unit: [open, overdue, dueSoon]}, max: [open, overdue]}
+ *   load    {counts: {unit: [open, overdue, dueSoon]}, max: [open, overdue],
+ *            cells: {cell: [open, overdue, dueSoon]}, cellMax: [open, overdue]}
  *   reset   true: drop every marker before applying the rows below
  *   cases / sensors / cameras / detections   {up: [row, ...], rm: [id, ...]}
  *   select  {id, lat, lon, fly} or null (the selected case's ring)
