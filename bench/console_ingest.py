@@ -208,7 +208,7 @@ def bare_main(url: str, n: int, mode: str, out: mp.Queue) -> None:
     from console.protocol import Event, decode_event_data, decode_server_frame
     generic = msgspec.json.Decoder()
     typed = mode != "generic"
-    state = {"seen": 0, "t0": 0.0, "c0": 0.0, "frames": 0}
+    state = {"t0": 0.0, "c0": 0.0, "frames": 0}
     done = asyncio.Event()
 
     def on_message(raw: bytes) -> None:   # push: every message (the welcome, the snapshot, events)
@@ -218,7 +218,6 @@ def bare_main(url: str, n: int, mode: str, out: mp.Queue) -> None:
             return
         if isinstance(ev, Event):
             decode_event_data(ev.kind, ev.data)
-            state["seen"] = ev.seq
             if ev.seq == n:
                 done.set()
         else:   # the snapshot

@@ -289,29 +289,12 @@ class HubClient:
                 welcomed.set_exception(exc)
                 self._ws.on_message = _drop
             return
-        frame = None
         try:
-            # _dispatch inlined for the common case, the next event in seq order
-            frame = _decode_frame(message)
-            if frame.__class__ is Event and frame.seq - 1 == self.last_seq:
-                self.sink.on_event(frame)
-                self.last_seq = frame.seq
-            else:
-                self._apply(frame)
-        except _DECODE_ERRORS:
-            try:
-                self._dispatch(message)       # logs what is wrong with it
-            except Exception as exc:
-                self._fail(exc)
+            self._dispatch(message)
         except ProtocolError as exc:
             self._fail(exc)
         except Exception:
-            # A bug in applying one event must not stop the console (nor make
-            # it ask for the same event again and again): the event is skipped,
-            # logged with its traceback, and the rest go on.
             log.exception("applying a frame from the hub failed: %.200r", message)
-            if frame.__class__ is Event and frame.seq - 1 == self.last_seq:
-                self.last_seq = frame.seq
 
     def _fail(self, exc: Exception) -> None:
         """End the session with ``exc`` (a gap: reconnect and resume with since)."""
@@ -366,10 +349,22 @@ class HubClient:
                 log.warning("ignoring malformed frame from hub: %s", exc)
                 return
         if frame.__class__ is Event and frame.seq - 1 == self.last_seq:
-            self.sink.on_event(frame)   # the common case, inlined
-            self.last_seq = frame.seq
+            self._deliver(frame)        # the common case, the next event in seq order
         else:
             self._apply(frame)
+
+    def _deliver(self, ev: Event) -> None:
+        """Apply the next event. A bug in applying one must not stop the
+        console (nor make it ask for the same event again and again): that
+        event is skipped, logged with its traceback, and the rest go on. Bad
+        event data (ProtocolError) is the hub's fault and ends the session."""
+        try:
+            self.sink.on_event(ev)
+        except ProtocolError:
+            raise
+        except Exception:
+            log.exception("applying a frame from the hub failed: event %d (%s)", ev.seq, ev.kind)
+        self.last_seq = ev.seq
 
     def _apply(self, frame: Welcome | Snapshot | Event | Ack | Error) -> None:
         if isinstance(frame, Event):
@@ -391,8 +386,7 @@ class HubClient:
         if last is not None and ev.seq != last + 1:
             log.warning("gap in seq: have %d, got %d; reconnecting", last, ev.seq)
             raise ProtocolError(f"gap in event seq after {last}", "seq")
-        self.sink.on_event(ev)
-        self.last_seq = ev.seq
+        self._deliver(ev)
 
     def _on_ack(self, ack: Ack) -> None:
         p = self._pending.pop(ack.id, None)
